@@ -7,7 +7,8 @@ Networks: Approximation and Optimization Analysis", ICLR 2021 (arXiv:2009.07799)
 from seqmem import _jax  # noqa: F401  (enables JAX float64 before anything else runs)
 from seqmem.errors import SeqmemError, SeqmemValueError
 from seqmem.kernels import Kernel, from_spec
+from seqmem.rnn import LinearRNN
 
 __version__ = "0.1.0"
 
-__all__ = ["Kernel", "SeqmemError", "SeqmemValueError", "__version__", "from_spec"]
+__all__ = ["Kernel", "LinearRNN", "SeqmemError", "SeqmemValueError", "__version__", "from_spec"]
