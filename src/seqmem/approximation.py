@@ -50,7 +50,8 @@ def project_onto_rates(kernel: Kernel, rates: object) -> Fit:
     rates = check_finite_array("rates", rates, owner="project_onto_rates")
     if rates.ndim != 1 or rates.size == 0 or np.any(rates <= 0):
         raise SeqmemValueError(
-            f"the 'rates' of project_onto_rates must be a 1-d array of positive numbers; got {rates}"
+            "the 'rates' of project_onto_rates must be a 1-d array of positive numbers; "
+            f"got {rates}"
         )
     gram = 1.0 / np.add.outer(rates, rates)
     moments = np.asarray(kernel.laplace_transform(rates), dtype=float)

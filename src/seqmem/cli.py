@@ -87,8 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--kernels",
         nargs="+",
-        default=["gammabump(k=3)", "exp(rate=0.5)+gammabump(k=1)", "powerlaw(omega=1)",
-                 "powerlaw(omega=0.5)"],
+        default=[
+            "gammabump(k=3)",
+            "exp(rate=0.5)+gammabump(k=1)",
+            "powerlaw(omega=1)",
+            "powerlaw(omega=0.5)",
+        ],
         metavar="SPEC",
     )
     demo.add_argument("--max-width", type=int, default=8)

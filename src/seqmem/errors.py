@@ -48,7 +48,9 @@ def check_integer(name: str, value: object, *, owner: str, minimum: int) -> int:
             f"the {name!r} of {owner} must be an integer ≥ {minimum}; got {value!r}"
         )
     if value < minimum:
-        raise SeqmemValueError(f"the {name!r} of {owner} must be an integer ≥ {minimum}; got {value}")
+        raise SeqmemValueError(
+            f"the {name!r} of {owner} must be an integer ≥ {minimum}; got {value}"
+        )
     return int(value)
 
 

@@ -48,18 +48,24 @@ def fft_length(length: int) -> int:
 
 @jax.jit
 def causal_convolution(weights: jax.Array, x: jax.Array) -> jax.Array:
-    """y_k = Σ_{j≤k} K_j x_{k−j} along the last axis, by zero-padded real FFTs.
+    """y_k = Σ_{j≤k} K_j x_{k−j} by zero-padded real FFTs (differentiable in both arguments).
 
     Args:
-        weights: K, array of shape (length,).
-        x: input, array of shape (..., length).
+        weights: K, array of shape (length,), or (length, d) for d input channels.
+        x: input, array of shape (..., length), or (..., length, d) (channels summed).
 
     Returns:
-        array of shape (..., length). Differentiable in both arguments.
+        array of shape (..., length).
     """
-    length = x.shape[-1]
-    size = fft_length(length)
-    spectrum = jnp.fft.rfft(weights, n=size) * jnp.fft.rfft(x, n=size)
+    if weights.ndim == 1:
+        length = x.shape[-1]
+        size = fft_length(length)
+        spectrum = jnp.fft.rfft(weights, n=size) * jnp.fft.rfft(x, n=size)
+    else:
+        length = x.shape[-2]
+        size = fft_length(length)
+        spectra = jnp.fft.rfft(weights, n=size, axis=0) * jnp.fft.rfft(x, n=size, axis=-2)
+        spectrum = jnp.sum(spectra, axis=-1)  # one inverse FFT for all channels
     return jnp.fft.irfft(spectrum, n=size)[..., :length]
 
 

@@ -74,7 +74,9 @@ class LinearRNN:
         if c.shape != (width,):
             raise SeqmemValueError(f"c of LinearRNN must have shape ({width},); got {c.shape}")
         if W.ndim == 2 and np.any(W.imag != 0):
-            raise SeqmemValueError("a dense W of LinearRNN must be real; use a diagonal W for complex")
+            raise SeqmemValueError(
+                "a dense W of LinearRNN must be real; use a diagonal W for complex"
+            )
         real = not (np.any(W.imag != 0) or np.any(U.imag != 0) or np.any(c.imag != 0))
         eigenvalues = W if W.ndim == 1 else scipy.linalg.eigvals(W.real)
         worst = eigenvalues[np.argmax(eigenvalues.real)]
@@ -152,7 +154,9 @@ class LinearRNN:
     def to_kernel(self) -> ExpSum:
         """ρ̂ as a :class:`seqmem.kernels.ExpSum` (d = 1), with closed-form transforms and norms."""
         if self.input_dim != 1:
-            raise SeqmemValueError(f"to_kernel needs a single input channel; this RNN has d = {self.input_dim}")
+            raise SeqmemValueError(
+                f"to_kernel needs a single input channel; this RNN has d = {self.input_dim}"
+            )
         eigenvalues, gains = self._modes()
         gains = gains[:, 0]
         if np.all(np.isreal(self.W)) and np.all(np.isreal(self.c)) and np.all(np.isreal(self.U)):
@@ -192,14 +196,16 @@ class LinearRNN:
     def grid_kernel(self, dt: float, length: int) -> np.ndarray:
         """K_j = cᵀ A^j B = ∫_{jΔ}^{(j+1)Δ} ρ̂, j < length; shape (length,) or (length, d)."""
         length = check_integer("length", length, owner="LinearRNN.grid_kernel", minimum=1)
+        weights = np.asarray(self._device_grid_kernel(dt, length))
+        return weights[:, 0] if self.input_dim == 1 else weights
+
+    def _device_grid_kernel(self, dt: float, length: int) -> jax.Array:
+        """K_j as a JAX array of shape (length, d), left on the device."""
         A, B = self.discretize(dt)
         if self.is_diagonal:
             log_a = jnp.asarray((self.W * dt).astype(complex))  # A = e^{WΔ} exactly
-            weights = _diagonal_grid_kernel(log_a, jnp.asarray(self.c[:, None] * B), length)
-        else:
-            weights = _dense_grid_kernel(jnp.asarray(A), jnp.asarray(B), jnp.asarray(self.c), length)
-        weights = np.asarray(weights)
-        return weights[:, 0] if self.input_dim == 1 else weights
+            return _diagonal_grid_kernel(log_a, jnp.asarray(self.c[:, None] * B), length)
+        return _dense_grid_kernel(jnp.asarray(A), jnp.asarray(B), jnp.asarray(self.c), length)
 
     # --- outputs -----------------------------------------------------------------------
     def outputs(self, x: object, dt: float, *, method: str = "fft") -> np.ndarray:
@@ -227,17 +233,20 @@ class LinearRNN:
             )
         length = x.shape[-2]
         if method == "fft":
-            weights = self.grid_kernel(dt, length).reshape(length, d)
-            xs = jnp.asarray(np.moveaxis(x, -1, 0))
-            y = sum(causal_convolution(jnp.asarray(weights[:, i]), xs[i]) for i in range(d))
-            return np.asarray(y)
+            weights = self._device_grid_kernel(dt, length)
+            if d == 1:
+                return np.asarray(causal_convolution(weights[:, 0], jnp.asarray(x[..., 0])))
+            return np.asarray(causal_convolution(weights, jnp.asarray(x)))
         A, B = self.discretize(dt)
         if method == "scan":
-            return np.asarray(_scan_outputs(jnp.asarray(A), jnp.asarray(B), jnp.asarray(self.c),
-                                            jnp.asarray(x)))
+            return np.asarray(
+                _scan_outputs(jnp.asarray(A), jnp.asarray(B), jnp.asarray(self.c), jnp.asarray(x))
+            )
         if method == "recurrence":
             return _recurrence_outputs(A, B, self.c, x)
-        raise SeqmemValueError(f"the 'method' of LinearRNN.outputs must be one of {METHODS}; got {method!r}")
+        raise SeqmemValueError(
+            f"the 'method' of LinearRNN.outputs must be one of {METHODS}; got {method!r}"
+        )
 
 
 def _recurrence_outputs(A: np.ndarray, B: np.ndarray, c: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -271,15 +280,20 @@ _CHUNK = 4096
 
 @partial(jax.jit, static_argnums=2)
 def _diagonal_grid_kernel(log_a: jax.Array, gains: jax.Array, length: int) -> jax.Array:
-    """K_j = Re Σ_i gains_i e^{j log a_i}, in chunks of 4096 steps (never an (L, m) array)."""
-    chunks = -(-length // _CHUNK)
+    """K_j = Re Σ_i gains_i a_i^j for j < length, shape (length, d).
 
-    def chunk(start):
-        j = start + jnp.arange(_CHUNK, dtype=jnp.float64)
-        return jnp.real(jnp.exp(j[:, None] * log_a[None, :]) @ gains)
-
-    blocks = jax.lax.map(chunk, _CHUNK * jnp.arange(chunks, dtype=jnp.float64))
-    return blocks.reshape(chunks * _CHUNK, gains.shape[1])[:length]
+    With j = start + r, a^j = a^r · a^start: one table a^r for r < 4096 (shape (4096, m))
+    times a^start·gains for every chunk start, i.e. one matrix product instead of L·m
+    complex exponentials and never an (L, m) array.
+    """
+    block = min(_CHUNK, length)
+    chunks = -(-length // block)
+    offsets = jnp.arange(block, dtype=jnp.float64)
+    starts = block * jnp.arange(chunks, dtype=jnp.float64)
+    table = jnp.exp(offsets[:, None] * log_a[None, :])  # (block, m)
+    scaled = jnp.exp(log_a[:, None] * starts[None, :])[:, :, None] * gains[:, None, :]
+    weights = jnp.real(jnp.einsum("rm,mcd->crd", table, scaled))  # (chunks, block, d)
+    return weights.reshape(chunks * block, gains.shape[1])[:length]
 
 
 @partial(jax.jit, static_argnums=3)

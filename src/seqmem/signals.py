@@ -33,7 +33,9 @@ def _generator(seed: int | np.random.Generator) -> np.random.Generator:
     if isinstance(seed, np.random.Generator):
         return seed
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise SeqmemValueError(f"a 'seed' must be an integer ≥ 0 or a numpy Generator; got {seed!r}")
+        raise SeqmemValueError(
+            f"a 'seed' must be an integer ≥ 0 or a numpy Generator; got {seed!r}"
+        )
     return np.random.default_rng(int(seed))
 
 
@@ -124,6 +126,8 @@ def sample_function(
     length = check_integer("length", length, owner="sample_function", minimum=1)
     offsets = {"left": 0.0, "midpoint": 0.5}
     if rule not in offsets:
-        raise SeqmemValueError(f"the 'rule' of sample_function must be 'left' or 'midpoint'; got {rule!r}")
+        raise SeqmemValueError(
+            f"the 'rule' of sample_function must be 'left' or 'midpoint'; got {rule!r}"
+        )
     t = dt * (np.arange(length) + offsets[rule])
     return np.asarray(function(t), dtype=float)

@@ -16,6 +16,7 @@ fallbacks and the inner product ⟨ρ, σ⟩ that sums and differences of kernel
 from __future__ import annotations
 
 import functools
+import itertools
 import math
 import warnings
 from abc import ABC, abstractmethod
@@ -216,7 +217,7 @@ def _with_tail(edges: np.ndarray, long: float) -> np.ndarray:
 def integrate_pieces(fn, edges: np.ndarray, label: str) -> float:
     """Σ over consecutive edges of ∫ fn by scipy ``quad``; raises if the error is large."""
     total, error = 0.0, 0.0
-    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+    for lo, hi in itertools.pairwise(edges):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", integrate.IntegrationWarning)
             value, err = integrate.quad(
@@ -348,7 +349,9 @@ class Scaled(Kernel):
     kernel: Kernel
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "factor", check_real("factor", self.factor, owner="a Scaled kernel"))
+        object.__setattr__(
+            self, "factor", check_real("factor", self.factor, owner="a Scaled kernel")
+        )
 
     def _evaluate(self, t):
         return self.factor * self.kernel._evaluate(t)

@@ -47,20 +47,48 @@ class Family:
 FAMILIES: dict[str, Family] = {
     family.name: family
     for family in (
-        Family("exp", Exponential, {"rate": None, "weight": 1.0},
-               "weight·e^{−rate·t}: short memory, exactly one RNN unit"),
-        Family("expcos", DampedCosine, {"rate": None, "freq": None, "phase": 0.0},
-               "e^{−rate·t}cos(freq·t + phase): oscillating memory, a complex pair of units"),
-        Family("powerlaw", PowerLaw, {"omega": None, "tau": 1.0},
-               "(1 + t/tau)^{−(1+omega)}: long memory, smaller omega is longer (omega > 0)"),
-        Family("bump", GaussianBump, {"t0": None, "sigma": 1.0},
-               "e^{−((t − t0)/sigma)²}: memory localised t0 in the past"),
-        Family("gammabump", GammaBump, {"k": None},
-               "A t^k e^{−t} with unit L² norm, peak at t = k: the plateau target"),
-        Family("airy", Airy, {"t0": None, "s0": 1.0},
-               "Ai(s0(t − t0)): the paper's Airy target, memory ≈ t0"),
-        Family("delay", DelayBox, {"t0": None, "width": 1.0},
-               "1{t0 < t < t0 + width}: a delayed window average"),
+        Family(
+            "exp",
+            Exponential,
+            {"rate": None, "weight": 1.0},
+            "weight·e^{−rate·t}: short memory, exactly one RNN unit",
+        ),
+        Family(
+            "expcos",
+            DampedCosine,
+            {"rate": None, "freq": None, "phase": 0.0},
+            "e^{−rate·t}cos(freq·t + phase): oscillating memory, a complex pair of units",
+        ),
+        Family(
+            "powerlaw",
+            PowerLaw,
+            {"omega": None, "tau": 1.0},
+            "(1 + t/tau)^{−(1+omega)}: long memory, smaller omega is longer (omega > 0)",
+        ),
+        Family(
+            "bump",
+            GaussianBump,
+            {"t0": None, "sigma": 1.0},
+            "e^{−((t − t0)/sigma)²}: memory localised t0 in the past",
+        ),
+        Family(
+            "gammabump",
+            GammaBump,
+            {"k": None},
+            "A t^k e^{−t} with unit L² norm, peak at t = k: the plateau target",
+        ),
+        Family(
+            "airy",
+            Airy,
+            {"t0": None, "s0": 1.0},
+            "Ai(s0(t − t0)): the paper's Airy target, memory ≈ t0",
+        ),
+        Family(
+            "delay",
+            DelayBox,
+            {"t0": None, "width": 1.0},
+            "1{t0 < t < t0 + width}: a delayed window average",
+        ),
     )
 }
 
@@ -220,7 +248,9 @@ def build_family(family: Family, arguments: dict[str, float]) -> Kernel:
             f"unknown parameter {unknown[0]!r} for {family.name}(); allowed: "
             f"{', '.join([*family.params, 'shift'])}"
         )
-    missing = [key for key, default in family.params.items() if default is None and key not in arguments]
+    missing = [
+        key for key, default in family.params.items() if default is None and key not in arguments
+    ]
     if missing:
         raise SeqmemValueError(f"{family.name}() needs the parameter {missing[0]!r}")
     kernel = family.build(**arguments)

@@ -81,6 +81,12 @@ def scaled_upper_gamma(a: float, x: object) -> np.ndarray:
     if np.any(large):
         out[large] = _legendre_continued_fraction(a, x[large].astype(out.dtype))
     small = ~large
+    nearest = round(a)
+    if nearest <= 0 and 0 < abs(a - nearest) < 1e-6:
+        # the recurrence divides by a + k ≈ 0: cancellation; use 30-digit arithmetic instead
+        values = [complex(mpmath.exp(z) * z ** (-a) * mpmath.gammainc(a, z)) for z in x[small]]
+        out[small] = values if complex_input else np.real(values)
+        return out
     if np.any(small):
         if complex_input:
             out[small] = [

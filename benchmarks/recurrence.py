@@ -1,0 +1,336 @@
+"""Benchmark: outputs of a diagonal complex ``LinearRNN`` by FFT, scan, loop and lfilter.
+
+Run ``python benchmarks/recurrence.py`` (``--help`` for the flags). Everything is measured
+in one process, on one input, so that the ratios are meaningful on a noisy machine.
+
+The model is a width-m (default 64) diagonal complex RNN with eigenvalues λ_i whose real
+parts are log-spaced in [−1, −1e−3] (memory from one step to ~1000 steps, so the kernel
+spans the whole sequence) and whose imaginary parts are uniform in [−π, π) (oscillations
+below the grid's Nyquist frequency, Δ = 1); U and c are complex Gaussian, all seeded.
+The input is Gaussian noise of shape (batch, length), default (32, 100 000).
+
+What is timed, and why:
+
+1. ``fft_path``: ``model.outputs(x, dt, method="fft")``, the library's default, NumPy in
+   and NumPy out. It is split into its two costs: ``grid_kernel``, the materialisation
+   of K_j = Re(cᵀA^jB) for j < length (``model.grid_kernel``), and ``convolution``, the
+   jitted FFT convolution ``causal_convolution(K, x)`` on arrays already on the device.
+2. ``scan_path``: ``method="scan"``, the recurrence under ``jax.lax.scan``.
+3. ``plain_loop``: ``method="recurrence"``, the NumPy loop over time, the reference. If a
+   full-length run would take too long it is timed on a prefix and scaled linearly (the
+   loop's cost is exactly linear in the length); the output says so.
+4. ``lfilter``: ``scipy.signal.lfilter``, the standard CPU tool for linear recurrences.
+   Each complex mode and its conjugate are folded into one real second-order filter,
+   (Re g − Re(g ā) z⁻¹) / (1 − 2 Re a z⁻¹ + |a|² z⁻²), and the m filter outputs are
+   summed (a parallel form). A single real transfer function of order 2m would be one
+   call, but its polynomial coefficients are far too ill-conditioned for poles this close
+   to the unit circle. Its outputs are checked against the FFT path (relative 1e−8).
+5. Floors: ``fft_floor``, the sum of three jitted real FFTs of the padded size
+   ``fft_length(length)`` that any FFT convolution needs (rfft of x, rfft of the kernel,
+   irfft of the product), and ``memcopy``, a NumPy copy of as many bytes as the input and
+   output together, which no method can beat; its bandwidth is printed.
+
+Each time is the best of ``--repeats`` calls after one warm-up call, so JIT compilation
+is excluded; the timed calls are interleaved (one call of every method per round), so a
+drift in the speed of a shared machine cannot bias the ratios; results are forced with
+``jax.block_until_ready`` (JAX dispatch is asynchronous); compilations during the timed
+calls are counted and reported (a non-zero count means a path recompiles on every call).
+Ratios are seconds / baseline seconds. The required ones, with their aims: fft_path /
+fft_floor (≤ 3), lfilter / fft_path (≥ 10), plain_loop / fft_path, plain_loop /
+scan_path and scan_path / fft_path.
+
+With ``--json`` stdout holds only a JSON list of rows
+{"name", "seconds", "baseline", "baseline_seconds", "ratio"}; the notes go to stderr.
+The exit status is 1 if a method disagrees with the FFT path by more than 1e−8.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+import numpy as np
+import scipy.signal
+
+from seqmem import LinearRNN
+from seqmem._jax import jax, jnp  # seqmem's JAX, configured for float64
+from seqmem.functional import causal_convolution, fft_length
+
+SEED = 0
+DT = 1.0
+AGREEMENT_TOLERANCE = 1e-8
+LOOP_BUDGET_S = 10.0  # the longest one plain-loop run may take before it is scaled
+LOOP_PROBE_LENGTH = 1000
+COMPILE_EVENT = "/jax/core/compile/backend_compile_duration"
+
+# aims for the required ratios: (name, baseline) -> (comparison, bound)
+AIMS: dict[tuple[str, str], tuple[str, float]] = {
+    ("fft_path", "fft_floor"): ("≤", 3.0),
+    ("lfilter", "fft_path"): ("≥", 10.0),
+}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the result table: a time, and optionally its ratio to a baseline."""
+
+    name: str
+    seconds: float
+    baseline: str | None = None
+    baseline_seconds: float | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        if self.baseline_seconds is None:
+            return None
+        return self.seconds / self.baseline_seconds
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "seconds": self.seconds,
+            "baseline": self.baseline,
+            "baseline_seconds": self.baseline_seconds,
+            "ratio": self.ratio,
+        }
+
+
+class CompileCounter:
+    """Counts XLA backend compilations, through JAX's public monitoring hook."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        jax.monitoring.register_event_duration_secs_listener(self._listen)
+
+    def _listen(self, event: str, duration: float, **_: object) -> None:
+        if event == COMPILE_EVENT:
+            self.count += 1
+
+
+def best_times(
+    benchmarks: dict[str, Callable[[], object]], repeats: int, compiles: CompileCounter
+) -> tuple[dict[str, float], dict[str, int]]:
+    """Best wall time of each benchmark over ``repeats`` calls after one untimed warm-up call.
+
+    The warm-up absorbs JIT compilation; every call is forced to completion with
+    ``jax.block_until_ready`` (a no-op on NumPy results). The timed calls are interleaved,
+    one of each benchmark per round, so that a drift in machine speed (common on shared
+    virtual machines) affects all of them alike rather than biasing the ratios.
+
+    Returns:
+        best seconds and number of compilations during the timed calls, by name.
+    """
+    for fn in benchmarks.values():
+        jax.block_until_ready(fn())
+    best = dict.fromkeys(benchmarks, math.inf)
+    compiled = dict.fromkeys(benchmarks, 0)
+    for _ in range(repeats):
+        for name, fn in benchmarks.items():
+            before = compiles.count
+            start = time.perf_counter()
+            jax.block_until_ready(fn())
+            best[name] = min(best[name], time.perf_counter() - start)
+            compiled[name] += compiles.count - before
+    return best, compiled
+
+
+def make_model(width: int, seed: int) -> LinearRNN:
+    """The diagonal complex RNN described in the module docstring."""
+    rng = np.random.default_rng(seed)
+    eigenvalues = -np.logspace(-3.0, 0.0, width) + 1j * rng.uniform(-np.pi, np.pi, width) / DT
+    U = rng.standard_normal(width) + 1j * rng.standard_normal(width)
+    c = (rng.standard_normal(width) + 1j * rng.standard_normal(width)) / np.sqrt(width)
+    return LinearRNN(eigenvalues, U, c)
+
+
+def lfilter_outputs(model: LinearRNN, x: np.ndarray, dt: float) -> np.ndarray:
+    """y_k = Σ_i Σ_j Re(g_i a_i^j) x_{k−j}, one real second-order ``lfilter`` per mode.
+
+    With A = e^{WΔ} and g = c ⊙ B, mode i and its conjugate contribute
+    (g/(1 − a z⁻¹) + ḡ/(1 − ā z⁻¹))/2 = (Re g − Re(g ā) z⁻¹)/(1 − 2 Re a z⁻¹ + |a|² z⁻²).
+    """
+    A, B = model.discretize(dt)
+    gains = model.c * B[:, 0]
+    y = np.zeros(x.shape)
+    for a, g in zip(A, gains, strict=True):
+        numerator = [g.real, -(g * np.conj(a)).real]
+        denominator = [1.0, -2.0 * a.real, abs(a) ** 2]
+        y += scipy.signal.lfilter(numerator, denominator, x, axis=-1)
+    return y
+
+
+def relative_error(y: np.ndarray, reference: np.ndarray) -> float:
+    """max |y − reference| / max |reference|."""
+    return float(np.max(np.abs(y - reference)) / np.max(np.abs(reference)))
+
+
+def plain_loop_length(model: LinearRNN, x: np.ndarray, requested: int | None) -> int:
+    """Steps to time the NumPy loop on: ``requested``, else the full length if one run
+    fits in LOOP_BUDGET_S (estimated from a short probe), else the prefix that does."""
+    length = x.shape[-1]
+    if requested is not None:
+        return min(requested, length)
+    probe = min(LOOP_PROBE_LENGTH, length)
+    start = time.perf_counter()
+    model.outputs(x[:, :probe], DT, method="recurrence")
+    per_step = (time.perf_counter() - start) / probe
+    return max(probe, min(length, int(LOOP_BUDGET_S / per_step)))
+
+
+def run(
+    batch: int, length: int, width: int, repeats: int, loop_length: int | None
+) -> tuple[list[Row], list[str], bool]:
+    """Measure everything; return the table rows, notes, and whether all outputs agree."""
+    compiles = CompileCounter()
+    model = make_model(width, SEED)
+    x = np.random.default_rng(SEED + 1).standard_normal((batch, length))
+    size = fft_length(length)
+    kernel = jnp.asarray(model.grid_kernel(DT, length))
+    x_device = jnp.asarray(x)
+    steps = plain_loop_length(model, x, loop_length)
+    prefix = x[:, :steps]
+    rfft = jax.jit(partial(jnp.fft.rfft, n=size))
+    irfft = jax.jit(partial(jnp.fft.irfft, n=size))
+    product = jax.block_until_ready(rfft(x_device) * rfft(kernel))
+    copy_bytes = 2 * x.nbytes  # input + output, both float64 of shape (batch, length)
+    source = np.random.default_rng(SEED + 2).standard_normal(2 * x.size)
+    target = np.empty_like(source)
+
+    benchmarks: dict[str, Callable[[], object]] = {
+        # 1. the FFT path, and its two parts
+        "fft_path": lambda: model.outputs(x, DT, method="fft"),
+        "grid_kernel": lambda: model.grid_kernel(DT, length),
+        "convolution": lambda: causal_convolution(kernel, x_device),
+        # 2. the scan path
+        "scan_path": lambda: model.outputs(x, DT, method="scan"),
+        # 3. the plain NumPy loop, on a prefix if the full length would take too long
+        "plain_loop": lambda: model.outputs(prefix, DT, method="recurrence"),
+        # 4. scipy.signal.lfilter
+        "lfilter": lambda: lfilter_outputs(model, x, DT),
+        # 5. floors: three real FFTs of the padded size, and a memory copy
+        "floor_rfft_x": lambda: rfft(x_device),
+        "floor_rfft_kernel": lambda: rfft(kernel),
+        "floor_irfft": lambda: irfft(product),
+        "memcopy": lambda: np.copyto(target, source),
+    }
+    times, recompiled = best_times(benchmarks, repeats, compiles)
+    times["plain_loop"] *= length / steps
+    times["fft_floor"] = times["floor_rfft_x"] + times["floor_rfft_kernel"] + times["floor_irfft"]
+
+    # agreement with the FFT path (outputs are causal, so the loop's prefix is comparable)
+    reference = model.outputs(x, DT, method="fft")
+    errors = {
+        "scan_path": relative_error(model.outputs(x, DT, method="scan"), reference),
+        "plain_loop": relative_error(
+            model.outputs(prefix, DT, method="recurrence"), reference[:, :steps]
+        ),
+        "lfilter": relative_error(lfilter_outputs(model, x, DT), reference),
+    }
+
+    def row(name: str, baseline: str | None = None) -> Row:
+        return Row(name, times[name], baseline, None if baseline is None else times[baseline])
+
+    rows = [
+        row("fft_path", "fft_floor"),
+        row("fft_path", "memcopy"),
+        row("grid_kernel", "fft_path"),
+        row("convolution", "fft_floor"),
+        row("scan_path", "fft_path"),
+        row("plain_loop", "fft_path"),
+        row("plain_loop", "scan_path"),
+        row("lfilter", "fft_path"),
+        row("floor_rfft_x"),
+        row("floor_rfft_kernel"),
+        row("floor_irfft"),
+        row("fft_floor"),
+        row("memcopy"),
+    ]
+
+    notes = [
+        f"batch {batch}, length {length}, width m = {width}, Δ = {DT}, FFT size {size}, "
+        f"best of {repeats} after a warm-up; {os.cpu_count()} CPU cores, JAX {jax.__version__} "
+        f"on {jax.devices()[0].platform}",
+        f"memcopy: {copy_bytes / 1e6:.1f} MB (input + output) in {times['memcopy']:.4f} s = "
+        f"{copy_bytes / times['memcopy'] / 1e9:.2f} GB/s copied (read + write traffic twice that)",
+    ]
+    if steps < length:
+        notes.append(
+            f"plain_loop: timed on the first {steps} of {length} steps and scaled linearly "
+            f"(×{length / steps:.2f})"
+        )
+    for name, error in errors.items():
+        verdict = "ok" if error <= AGREEMENT_TOLERANCE else "MISMATCH"
+        notes.append(
+            f"agreement {name} vs fft_path: max|Δy|/max|y| = {error:.2e} "
+            f"(tolerance {AGREEMENT_TOLERANCE:.0e}, {verdict})"
+        )
+    repeat_offenders = {name: n for name, n in recompiled.items() if n}
+    notes.append(
+        "compilations during timed calls: "
+        + (", ".join(f"{name} {n}" for name, n in repeat_offenders.items()) or "none")
+    )
+    agree = all(error <= AGREEMENT_TOLERANCE for error in errors.values())
+    return rows, notes, agree
+
+
+def format_table(rows: list[Row]) -> str:
+    """A fixed-width table: name, seconds, baseline, ratio, and the aim where there is one."""
+    header = f"{'name':<18} {'seconds':>10}  {'baseline':<12} {'ratio':>9}  aim"
+    lines = [header, "-" * len(header)]
+    for r in rows:
+        ratio, aim = r.ratio, ""
+        if ratio is not None and r.baseline is not None and (r.name, r.baseline) in AIMS:
+            comparison, bound = AIMS[(r.name, r.baseline)]
+            met = ratio <= bound if comparison == "≤" else ratio >= bound
+            aim = f"{comparison} {bound:g} ({'met' if met else 'NOT met'})"
+        shown = "" if ratio is None else f"{ratio:9.2f}"
+        lines.append(
+            f"{r.name:<18} {r.seconds:10.4f}  {r.baseline or '':<12} {shown:>9}  {aim}".rstrip()
+        )
+    return "\n".join(lines)
+
+
+def _count(text: str) -> int:
+    """A positive integer, also written as a float literal such as 1e5."""
+    value = float(text)
+    if not value.is_integer() or value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return int(value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--length", type=_count, default=100_000, help="time steps (1e5)")
+    parser.add_argument("--batch", type=_count, default=32, help="sequences (32)")
+    parser.add_argument("--width", type=_count, default=64, help="hidden units m (64)")
+    parser.add_argument("--repeats", type=_count, default=10, help="timed calls per method (10)")
+    parser.add_argument(
+        "--loop-length",
+        type=_count,
+        default=None,
+        help="steps to time the NumPy loop on, scaled to --length "
+        f"(default: all, or fewer if one run exceeds {LOOP_BUDGET_S:g} s)",
+    )
+    parser.add_argument("--json", action="store_true", help="print only a JSON list on stdout")
+    args = parser.parse_args(argv)
+
+    rows, notes, agree = run(args.batch, args.length, args.width, args.repeats, args.loop_length)
+    if args.json:
+        print(json.dumps([r.to_json() for r in rows], indent=2))
+        print("\n".join(notes), file=sys.stderr)
+    else:
+        print(format_table(rows))
+        print()
+        print("\n".join(notes))
+    return 0 if agree else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
