@@ -13,7 +13,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 
-from seqmem.errors import SeqmemError, SeqmemValueError
+from seqmem.errors import SeqmemError, SeqmemValueError, check_integer
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,8 +47,9 @@ def _command_demo(args: argparse.Namespace) -> None:
     from seqmem.approximation import geometric_fit
     from seqmem.kernels import from_spec
 
+    max_width = check_integer("--max-width", args.max_width, owner="seqmem demo", minimum=1)
     start = time.perf_counter()
-    widths = list(range(1, args.max_width + 1))
+    widths = list(range(1, max_width + 1))
     rows = {}
     for spec in args.kernels:
         kernel = from_spec(spec)
