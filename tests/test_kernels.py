@@ -347,3 +347,11 @@ def test_custom_kernel_agrees_with_closed_form():
     assert_close(custom.l1_norm(), closed.l1_norm())
     assert_close(custom.l2_norm_squared(), closed.l2_norm_squared())
     assert_close(float(custom.integrate(1.0, 3.0)), float(closed.integrate(1.0, 3.0)), rtol=1e-10)
+
+
+def test_custom_kernels_sharing_a_name_are_not_confused():
+    first = Custom(lambda t: np.exp(-t))
+    second = Custom(lambda t: np.exp(-2 * t))
+    assert first.spec == second.spec
+    assert_close(first.inner(second), 1 / 3, rtol=1e-10)  # ∫ e^{−t} e^{−2t} dt
+    assert_close((first - second).l2_norm_squared(), 1 / 2 - 2 / 3 + 1 / 4, rtol=1e-9)

@@ -577,6 +577,7 @@ class Custom(Kernel):
     name: str = "custom"
     time_scale: float = 1.0
     horizon: float = 50.0
+    spec_identifies = False  # two callables may share a name
 
     def __post_init__(self) -> None:
         owner = f"custom kernel {self.name!r}"
