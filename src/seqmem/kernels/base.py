@@ -193,10 +193,11 @@ class Kernel(ABC):
         nonzero = np.flatnonzero(values != 0.0)
         flips = nonzero[:-1][values[nonzero[:-1]] * values[nonzero[1:]] < 0]
         following = nonzero[1:][values[nonzero[:-1]] * values[nonzero[1:]] < 0]
-        roots = [
-            optimize.brentq(lambda t: float(self(t)), grid[i], grid[j], xtol=1e-15)
-            for i, j in zip(flips, following, strict=True)
-        ]
+        roots = []
+        for i, j in zip(flips, following, strict=True):
+            # re-evaluated one at a time, values of order 1e-17 may not keep their sign
+            if float(self(grid[i])) * float(self(grid[j])) < 0:
+                roots.append(optimize.brentq(lambda t: float(self(t)), grid[i], grid[j], xtol=1e-15))
         return np.unique(np.concatenate([[0.0], roots, self.breakpoints(), [np.inf]]))
 
     def quadrature(self, weight) -> complex | float:

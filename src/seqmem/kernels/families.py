@@ -423,7 +423,9 @@ class Airy(Kernel):
         object.__setattr__(self, "s0", check_positive("s0", self.s0, owner="airy()"))
 
     def _evaluate(self, t):
-        return special.airy(self.s0 * (t - self.t0))[0]
+        y = self.s0 * (t - self.t0)
+        # SciPy returns nan for Ai at arguments beyond ~1e5; Ai(y) < 1e-290 for y > 100
+        return np.where(y > 100.0, 0.0, special.airy(np.minimum(y, 100.0))[0])
 
     @functools.cached_property
     def _table(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -1,0 +1,109 @@
+"""How fast approximation errors fall with the width, and the width a target error needs.
+
+The curse of memory (ICLR 2021, §4) is a statement about rates: for kernels with
+exponentially decaying memory the best width-m error falls exponentially in m
+(error ≈ C e^{−cm}); for power-law memory ρ ~ t^{−(1+ω)} it falls only algebraically
+(error ≈ C m^{−p}) or sub-exponentially, so the width needed for an error ε grows fast as
+the memory 1/ω grows. :func:`rate_fit` classifies a measured error curve by least squares
+in both forms; :func:`width_for` searches the smallest sufficient width.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from seqmem.approximation.fit import NORMS, best_fit
+from seqmem.errors import SeqmemValueError, check_finite_array, check_integer, check_positive
+from seqmem.kernels import Kernel
+
+
+@dataclass(frozen=True)
+class RateFit:
+    """error ≈ C e^{−exponent·m} ("exponential") or C m^{−exponent} ("algebraic")."""
+
+    kind: str
+    exponent: float
+    r2: float
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "exponent": self.exponent, "r2": self.r2}
+
+
+def _linear_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Slope and r² of the least-squares line y ≈ a + b x."""
+    slope, intercept = np.polyfit(x, y, 1)
+    residual = y - (intercept + slope * x)
+    total = np.sum((y - y.mean()) ** 2)
+    return float(slope), float(1.0 - np.sum(residual**2) / total) if total > 0 else 1.0
+
+
+def rate_fit(widths: object, errors: object) -> RateFit:
+    """Classify how ``errors`` fall with ``widths``: exponential or algebraic, whichever fits.
+
+    Fits log(error) against m (exponential) and against log m (algebraic) by least
+    squares and keeps the form with the larger r². Errors that are not positive (exact
+    fits) are dropped.
+
+    Args:
+        widths: m values, array of shape (n,), n ≥ 3 after dropping.
+        errors: the errors at those widths, shape (n,).
+
+    Example:
+        >>> rate_fit([1, 2, 3, 4], [1e-1, 1e-2, 1e-3, 1e-4]).kind
+        'exponential'
+    """
+    widths = check_finite_array("widths", widths, owner="rate_fit")
+    errors = check_finite_array("errors", errors, owner="rate_fit")
+    if widths.shape != errors.shape or widths.ndim != 1:
+        raise SeqmemValueError(
+            f"the 'widths' and 'errors' of rate_fit must be 1-d of one length; got "
+            f"{widths.shape} and {errors.shape}"
+        )
+    keep = errors > 0
+    if np.count_nonzero(keep) < 3 or np.any(widths[keep] < 1):
+        raise SeqmemValueError("rate_fit needs at least 3 widths ≥ 1 with positive errors")
+    m, log_error = widths[keep], np.log(errors[keep])
+    exponential_slope, exponential_r2 = _linear_fit(m, log_error)
+    algebraic_slope, algebraic_r2 = _linear_fit(np.log(m), log_error)
+    if exponential_r2 >= algebraic_r2:
+        return RateFit("exponential", -exponential_slope, exponential_r2)
+    return RateFit("algebraic", -algebraic_slope, algebraic_r2)
+
+
+@dataclass(frozen=True)
+class WidthSearch:
+    """The smallest width reaching the target, or None with the best error seen."""
+
+    width: int | None
+    relative_error: float
+    message: str
+
+
+def width_for(kernel: Kernel, eps: float, *, max_width: int = 32, norm: str = "l1") -> WidthSearch:
+    """The smallest m whose best fit has relative error ‖ρ − ρ̂‖/‖ρ‖ ≤ eps.
+
+    Widths are tried in increasing order, each fit warm-started from the previous one.
+    Not reaching eps by ``max_width`` is a result (width None), not an error.
+
+    Args:
+        kernel: the target ρ.
+        eps: the relative error to reach, > 0.
+        max_width: the largest width tried.
+        norm: "l1" (the worst-case error sup_t‖H_t − Ĥ_t‖/‖H‖) or "l2".
+    """
+    eps = check_positive("eps", eps, owner="width_for")
+    if norm not in NORMS:
+        raise SeqmemValueError(f"the 'norm' of width_for must be one of {NORMS}; got {norm!r}")
+    max_width = check_integer("max_width", max_width, owner="width_for", minimum=1)
+    previous, error = None, np.inf
+    for width in range(1, max_width + 1):
+        fit = best_fit(kernel, width, start=previous)
+        error = fit.relative_l1_error if norm == "l1" else fit.relative_l2_error
+        if error <= eps:
+            return WidthSearch(width, error, f"width {width} reaches {error:.3g} ≤ {eps:g}")
+        previous = fit.model
+    return WidthSearch(
+        None, error, f"not reached by width {max_width} (best {error:.3g} > {eps:g})"
+    )
