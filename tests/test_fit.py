@@ -1,5 +1,7 @@
 """best_fit, its quadrature grid, rate_fit and width_for against closed forms and quadrature."""
 
+import itertools
+
 import numpy as np
 import pytest
 import scipy.integrate
@@ -66,14 +68,14 @@ def test_reported_errors_match_independent_quadrature():
     cuts = [0, 0.1, 1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7]
     l2 = sum(
         scipy.integrate.quad(lambda t: residual(t) ** 2, a, b, limit=200, epsabs=0, epsrel=1e-10)[0]
-        for a, b in zip(cuts[:-1], cuts[1:], strict=True)
+        for a, b in itertools.pairwise(cuts)
     )
     roots = kernel.sign_change_times()  # cut |ρ − ρ̂| at its sign changes as well
     difference = kernel - fit.model.to_kernel()
     edges = np.unique(np.concatenate([cuts, difference.sign_change_times()[1:-1]]))
     l1 = sum(
         scipy.integrate.quad(lambda t: abs(residual(t)), a, b, limit=200, epsabs=0, epsrel=1e-10)[0]
-        for a, b in zip(edges[:-1], edges[1:], strict=True)
+        for a, b in itertools.pairwise(edges)
     )
     l1 += float(kernel.integrate(1e7, np.inf))  # the model has decayed long before t = 1e7
     assert roots.size >= 2
@@ -107,7 +109,7 @@ def test_errors_decrease_with_width():
         fit = best_fit(kernel, width, start=previous)
         errors.append(fit.relative_l2_error)
         previous = fit.model
-    assert all(b < a for a, b in zip(errors, errors[1:], strict=False))
+    assert all(b < a for a, b in itertools.pairwise(errors))
 
 
 def test_rate_fit_classifies_synthetic_curves():

@@ -228,7 +228,7 @@ def _starts(kernel: Kernel, modes: _Modes, start: LinearRNN | None) -> list[np.n
         while len(real) < modes.real:
             real.append(2.0 * max(real + [w.real for w in pairs] + [1.0 / long]))
         while len(pairs) < modes.pairs:
-            pairs.append(complex(2.0 * max(real + [1.0 / long]), 1.0 / short))
+            pairs.append(complex(2.0 * max([*real, 1.0 / long]), 1.0 / short))
         theta = list(np.log(np.sort(real)[: modes.real]))
         for w in pairs[: modes.pairs]:
             theta += [np.log(w.real), abs(w.imag)]

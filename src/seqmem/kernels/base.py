@@ -197,7 +197,8 @@ class Kernel(ABC):
         for i, j in zip(flips, following, strict=True):
             # re-evaluated one at a time, values of order 1e-17 may not keep their sign
             if float(self(grid[i])) * float(self(grid[j])) < 0:
-                roots.append(optimize.brentq(lambda t: float(self(t)), grid[i], grid[j], xtol=1e-15))
+                root = optimize.brentq(lambda t: float(self(t)), grid[i], grid[j], xtol=1e-15)
+                roots.append(root)
         return np.unique(np.concatenate([[0.0], roots, self.breakpoints(), [np.inf]]))
 
     def quadrature(self, weight) -> complex | float:
