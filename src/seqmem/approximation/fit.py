@@ -28,7 +28,7 @@ import scipy.linalg
 import scipy.optimize
 
 from seqmem.approximation.grid import QuadratureGrid, quadrature_grid
-from seqmem.errors import SeqmemValueError, check_integer
+from seqmem.errors import SeqmemError, SeqmemValueError, check_integer
 from seqmem.kernels import Kernel
 from seqmem.rnn import LinearRNN
 
@@ -204,8 +204,18 @@ def _fit_l1(modes: _Modes, theta: np.ndarray, grid: QuadratureGrid, target: np.n
     return params[: theta.size], params[theta.size :]
 
 
-def _starts(kernel: Kernel, modes: _Modes, start: LinearRNN | None) -> list[np.ndarray]:
-    """Initial θ: geometric spreads over the kernel's time scales, and ``start``'s rates."""
+def _balanced_start(kernel: Kernel, width: int) -> LinearRNN | None:
+    """The balanced truncation's poles: near-optimal rates (Hankel theory), when computable."""
+    from seqmem.approximation.hankel import balanced_truncation
+
+    try:
+        return balanced_truncation(kernel, width)
+    except SeqmemError:
+        return None
+
+
+def _starts(kernel: Kernel, modes: _Modes, seeds: list[LinearRNN | None]) -> list[np.ndarray]:
+    """Initial θ: geometric spreads over the kernel's time scales, and each seed's rates."""
     short, long = kernel.time_scales()
     width = modes.real + modes.pairs
     starts = []
@@ -219,7 +229,9 @@ def _starts(kernel: Kernel, modes: _Modes, start: LinearRNN | None) -> list[np.n
         for decay in rates[modes.real :]:
             theta += [np.log(decay), 2.0 * decay]
         starts.append(np.array(theta))
-    if start is not None:
+    for start in seeds:
+        if start is None:
+            continue
         eigen = -np.asarray(start.eigenvalues, dtype=complex)
         eigen = eigen[np.argsort(eigen.real)]
         real = [w.real for w in eigen if abs(w.imag) < 1e-12 * abs(w)]
@@ -234,6 +246,12 @@ def _starts(kernel: Kernel, modes: _Modes, start: LinearRNN | None) -> list[np.n
             theta += [np.log(w.real), abs(w.imag)]
         starts.append(np.array(theta))
     return starts
+
+
+def approximation_errors(kernel: Kernel, model: LinearRNN) -> tuple[float, float]:
+    """(‖ρ − ρ̂‖_{L¹}, ‖ρ − ρ̂‖_{L²}) for any single-input model (see :func:`_errors`)."""
+    grid = quadrature_grid(kernel)
+    return _errors(kernel, model, grid, kernel(grid.nodes))
 
 
 def _errors(kernel: Kernel, model: LinearRNN, grid: QuadratureGrid, target) -> tuple[float, float]:
@@ -287,9 +305,10 @@ def best_fit(
     layouts = [_Modes(real=width, pairs=0)]
     if oscillating and width >= 2:
         layouts.append(_Modes(real=width % 2, pairs=width // 2))
+    seeds = [start, _balanced_start(kernel, width)]
     best = None
     for modes in layouts:
-        for theta0 in _starts(kernel, modes, start):
+        for theta0 in _starts(kernel, modes, seeds):
             theta, cost = _fit_l2(modes, theta0, grid, target)
             if best is None or cost < best[2]:
                 best = (modes, theta, cost)
