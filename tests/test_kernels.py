@@ -355,3 +355,11 @@ def test_custom_kernels_sharing_a_name_are_not_confused():
     assert first.spec == second.spec
     assert_close(first.inner(second), 1 / 3, rtol=1e-10)  # ∫ e^{−t} e^{−2t} dt
     assert_close((first - second).l2_norm_squared(), 1 / 2 - 2 / 3 + 1 / 4, rtol=1e-9)
+
+
+@pytest.mark.parametrize("s", [60j, 0.5 + 20j])
+def test_bump_laplace_on_the_imaginary_axis(s):
+    """e^{z²}erfc(z) overflows for Re z < 0, Im z large; the erfcx form must not."""
+    kernel, rho, points = CASES["bump-8"]
+    reference = reference_integral(lambda t: rho(t) * mp.exp(-s * t), points)
+    assert_close(complex(kernel.laplace_transform(s)), reference)

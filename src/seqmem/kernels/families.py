@@ -297,11 +297,16 @@ class GaussianBump(Kernel):
         return self._amplitude * np.where(ua >= 0, right, np.where(ub <= 0, left, across))
 
     def _scaled_erfc(self, z):
-        """e^{−c²} erfcx(z) computed without overflow on either side of z = 0."""
+        """e^{−c²} e^{z²} erfc(z), without overflow for real or complex z.
+
+        For Re z ≥ 0 it is e^{−c²} erfcx(z); for Re z < 0, erfc(z) = 2 − erfc(−z) gives
+        2e^{z² − c²} − e^{−c²} erfcx(−z), where z² − c² ≤ 0 for the z = sσ/2 − c used here.
+        """
         c = self.t0 / self.sigma
-        with np.errstate(over="ignore", invalid="ignore"):
-            left = np.exp(z * z - c * c) * special.erfc(z)
-        return np.where(z.real >= 0, np.exp(-c * c) * special.erfcx(z), left)
+        right = np.where(z.real >= 0, z, 0.0)
+        left = np.where(z.real < 0, z, -1.0)
+        from_left = 2.0 * np.exp(left * left - c * c) - np.exp(-c * c) * special.erfcx(-left)
+        return np.where(z.real >= 0, np.exp(-c * c) * special.erfcx(right), from_left)
 
     def laplace_transform(self, s):
         z = _complex_or_real(s) * self.sigma / 2.0 - self.t0 / self.sigma
