@@ -71,6 +71,113 @@ def _command_demo(args: argparse.Namespace) -> None:
     _emit(result, args.json, render)
 
 
+def _parse_widths(text: str) -> list[int]:
+    try:
+        widths = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError as error:
+        raise SeqmemValueError(
+            f"--widths must be a comma-separated list of integers; got {text!r}"
+        ) from error
+    if not widths or min(widths) < 1:
+        raise SeqmemValueError(f"--widths must be integers ≥ 1; got {text!r}")
+    return widths
+
+
+def _approximant(kernel, width: int, method: str, beta: float | None, previous):
+    import numpy as np
+
+    """(model, l1, l2, slowest significant decay rate) of one width by one construction."""
+    from seqmem.approximation import (
+        approximation_errors,
+        balanced_truncation,
+        best_fit,
+        jackson_approximant,
+    )
+
+    if method == "fit":
+        fit = best_fit(kernel, width, start=previous)
+        return fit.model, fit.l1_error, fit.l2_error, fit.slowest_rate
+    if method == "balanced":
+        model = balanced_truncation(kernel, width)
+    elif method == "jackson":
+        model = jackson_approximant(kernel, width, beta=beta).model
+    else:
+        raise SeqmemValueError(f"--method must be fit, jackson or balanced; got {method!r}")
+    slowest = float(np.min(-np.real(model.eigenvalues)))
+    return (model, *approximation_errors(kernel, model), slowest)
+
+
+def _command_approx(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from seqmem.approximation import hankel_singular_values, rate_fit
+    from seqmem.kernels import from_spec
+
+    kernel = from_spec(args.spec)
+    widths = _parse_widths(args.widths)
+    beta = args.beta
+    if args.method == "jackson" and beta is None:
+        terms = kernel.exponential_terms()
+        if terms is None:
+            raise SeqmemValueError("--method jackson needs --beta (the decay rate e^{−βt} of ρ)")
+        beta = float(np.min(terms[1].real))
+    floor = hankel_singular_values(kernel, max(widths) + 1)
+    l1, l2, slowest, previous = [], [], [], None
+    for width in widths:
+        model, l1_error, l2_error, rate = _approximant(kernel, width, args.method, beta, previous)
+        previous = model
+        l1.append(l1_error)
+        l2.append(l2_error)
+        slowest.append(rate)
+    fitted = rate_fit(widths, l1).as_dict() if len(widths) >= 3 else None
+    result = {
+        "kernel": kernel.spec,
+        "widths": widths,
+        "l1_error": l1,
+        "l2_error": l2,
+        "hsv_floor": [float(floor[m]) for m in widths],
+        "slowest_rate": slowest,
+        "rate_fit": fitted,
+    }
+
+    def render(result):
+        lines = [
+            f"{result['kernel']}  ({args.method})",
+            f"{'m':>4} {'L1 error':>12} {'L2 error':>12} {'σ_(m+1)':>12} {'slowest rate':>13}",
+        ]
+        for row in zip(widths, l1, l2, result["hsv_floor"], slowest, strict=True):
+            lines.append(
+                f"{row[0]:>4d} {row[1]:>12.4e} {row[2]:>12.4e} {row[3]:>12.4e} {row[4]:>13.4e}"
+            )
+        if fitted:
+            adverb = {"exponential": "exponentially", "algebraic": "algebraically"}[fitted["kind"]]
+            lines.append(
+                f"L1 error falls {adverb}, exponent {fitted['exponent']:.3g} "
+                f"(r² {fitted['r2']:.3f})"
+            )
+        return "\n".join(lines)
+
+    _emit(result, args.json, render)
+
+
+def _command_hsv(args: argparse.Namespace) -> None:
+    from seqmem.approximation import hankel_singular_values
+    from seqmem.kernels import from_spec
+
+    kernel = from_spec(args.spec)
+    count = check_integer("--count", args.count, owner="seqmem hsv", minimum=1)
+    values = [float(v) for v in hankel_singular_values(kernel, count)]
+    result = {"kernel": kernel.spec, "hsv": values}
+
+    def render(result):
+        return "\n".join(
+            [f"Hankel singular values of {result['kernel']}"]
+            + [f"σ_{k + 1:<3d} {v:.6e}" for k, v in enumerate(values)]
+        )
+
+    _emit(result, args.json, render)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from seqmem import __version__
 
@@ -99,6 +206,24 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--max-width", type=int, default=8)
     demo.add_argument("--json", action="store_true", help="machine-readable output")
     demo.set_defaults(run=_command_demo)
+
+    approx = commands.add_parser(
+        "approx", help="approximation error vs width, the Hankel floor and the slowest rate"
+    )
+    approx.add_argument("spec", metavar="SPEC", help="kernel spec, e.g. 'powerlaw(omega=0.5)'")
+    approx.add_argument("--widths", default="1,2,4,8,16")
+    approx.add_argument("--method", default="fit", choices=["fit", "jackson", "balanced"])
+    approx.add_argument("--beta", type=float, default=None, help="decay rate for --method jackson")
+    approx.add_argument("--json", action="store_true", help="machine-readable output")
+    approx.set_defaults(run=_command_approx)
+
+    hsv = commands.add_parser(
+        "hsv", help="Hankel singular values: the floor no width-m model beats"
+    )
+    hsv.add_argument("spec", metavar="SPEC")
+    hsv.add_argument("--count", type=int, default=20)
+    hsv.add_argument("--json", action="store_true", help="machine-readable output")
+    hsv.set_defaults(run=_command_hsv)
     return parser
 
 

@@ -7,6 +7,35 @@ Example:
     True
 """
 
+from seqmem.approximation.fit import BestFit, approximation_errors, best_fit
+from seqmem.approximation.hankel import balanced_truncation, hankel_singular_values
+from seqmem.approximation.jackson import (
+    JacksonApproximant,
+    estimate_gamma,
+    jackson_approximant,
+    jackson_bound,
+    jackson_constant,
+    truncated_jackson_width,
+)
 from seqmem.approximation.projection import Fit, geometric_fit, project_onto_rates
+from seqmem.approximation.rates import RateFit, rate_fit, width_for
 
-__all__ = ["Fit", "geometric_fit", "project_onto_rates"]
+__all__ = [
+    "BestFit",
+    "Fit",
+    "JacksonApproximant",
+    "RateFit",
+    "approximation_errors",
+    "balanced_truncation",
+    "best_fit",
+    "estimate_gamma",
+    "geometric_fit",
+    "hankel_singular_values",
+    "jackson_approximant",
+    "jackson_bound",
+    "jackson_constant",
+    "project_onto_rates",
+    "rate_fit",
+    "truncated_jackson_width",
+    "width_for",
+]
