@@ -66,3 +66,66 @@ def test_bad_input_exits_2_with_one_line(args, fragment):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and fragment in lines[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_approx_json_contract_and_soundness():
+    result = run("approx", "powerlaw(omega=1)", "--widths", "1,2,4", "--json")
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert set(output) == {
+        "kernel",
+        "widths",
+        "l1_error",
+        "l2_error",
+        "hsv_floor",
+        "slowest_rate",
+        "rate_fit",
+    }
+    assert output["kernel"] == "powerlaw(omega=1)" and output["widths"] == [1, 2, 4]
+    for l1, floor in zip(output["l1_error"], output["hsv_floor"], strict=True):
+        assert l1 >= floor > 0
+    assert output["slowest_rate"][0] > output["slowest_rate"][-1]
+    assert set(output["rate_fit"]) == {"kind", "exponent", "r2"}
+    assert output["rate_fit"]["kind"] in {"exponential", "algebraic"}
+
+
+@pytest.mark.parametrize("method", ["balanced", "jackson"])
+def test_approx_other_methods(method):
+    result = run(
+        "approx", "exp(rate=1)+exp(rate=2)", "--widths", "1,2,3", "--method", method, "--json"
+    )
+    assert result.returncode == 0, result.stderr
+    errors = json.loads(result.stdout)["l1_error"]
+    assert errors[1] < 1e-6  # both constructions are exact at width 2 (jackson: rates 1, 2)
+
+
+def test_hsv_json_matches_closed_form():
+    result = run("hsv", "exp(rate=1)", "--count", "3", "--json")
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert output["kernel"] == "exp(rate=1)"
+    assert abs(output["hsv"][0] - 0.5) < 1e-12  # σ₁ of e^{−t} is 1/(2·1)
+    assert output["hsv"][1:] == [0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["approx", "powerlaw(omega=0)"], "'omega' of powerlaw() must be > 0"),
+        (["approx", "exp(rate=1)", "--widths", "0,2"], "--widths must be integers ≥ 1"),
+        (["approx", "exp(rate=1)", "--widths", "a,b"], "comma-separated list of integers"),
+        (["approx", "exp(rate=1)", "--method", "magic"], "invalid choice"),
+        (["approx", "powerlaw(omega=1)", "--method", "jackson"], "--method jackson needs --beta"),
+        (
+            ["approx", "powerlaw(omega=1)", "--method", "jackson", "--beta", "0.5"],
+            "curse of memory",
+        ),
+        (["hsv", "exp(rate=1)", "--count", "-3"], "'--count' of seqmem hsv must be an integer ≥ 1"),
+        (["hsv", "exp(rate=1"], "malformed kernel spec"),
+    ],
+)
+def test_approx_and_hsv_bad_input(args, fragment):
+    result = run(*args)
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0], result.stderr

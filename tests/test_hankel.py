@@ -348,7 +348,6 @@ def test_benchmark_ten_thousand_sample_grid():
             ),
             "'length'",
         ),
-        (lambda: balanced_truncation(ExpSum([1.0, 1.0], [1.0, 2.0]), 3), "'width'"),
         (lambda: balanced_truncation(from_spec("gammabump(k=3)"), 5), "'width'"),
         (lambda: hankel_singular_values(PowerLaw(1.0), 1, seed=-1), "'seed'"),
         (lambda: balanced_truncation(PowerLaw(1.0), 1, seed=0.5), "'seed'"),
@@ -359,3 +358,11 @@ def test_bad_input_raises_one_line_error(call, words):
     with pytest.raises(SeqmemValueError) as error:
         call()
     assert words in str(error.value) and "\n" not in str(error.value)
+
+
+def test_truncation_beyond_the_rank_is_the_exact_system():
+    rho = ExpSum([1.0, 1.0], [1.0, 2.0])
+    model = balanced_truncation(rho, 3)
+    assert model.width == 2
+    t = np.linspace(0, 5, 11)
+    np.testing.assert_allclose(model.kernel(t), rho(t), rtol=1e-12)

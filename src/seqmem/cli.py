@@ -129,7 +129,8 @@ def _command_approx(args: argparse.Namespace) -> None:
         l1.append(l1_error)
         l2.append(l2_error)
         slowest.append(rate)
-    fitted = rate_fit(widths, l1).as_dict() if len(widths) >= 3 else None
+    resolved = sum(error > 0 for error in l1)
+    fitted = rate_fit(widths, l1).as_dict() if resolved >= 3 else None
     result = {
         "kernel": kernel.spec,
         "widths": widths,
