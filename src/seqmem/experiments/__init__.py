@@ -1,0 +1,1 @@
+"""Experiments reproducing and extending the paper; each returns plain data, never plots."""

@@ -1,0 +1,186 @@
+"""The approximation experiments of ICLR 2021 §4, each returning plain data (no plotting).
+
+(a) :func:`error_versus_width`: best-fit error against width, with the Hankel floor σ_{m+1}
+    (no width-m model does better) and the balanced-truncation ceiling 2Σ_{k>m}σ_k.
+(b) :func:`jackson_rates`: the constructive Jackson approximant on kernels of known
+    smoothness α; the measured decay exponent of the error against α.
+(c) :func:`width_needed`: the curse of memory, the width reaching a relative L¹ error ε as
+    the power-law memory 1/ω grows, by best fits and by the paper's truncation argument.
+(d) the inverse theorem: :attr:`ErrorCurve.slowest_rate` of (a) — the slowest decay rate of
+    good approximants drifts to 0 as m grows for power laws only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from seqmem.approximation import (
+    approximation_errors,
+    balanced_truncation,
+    best_fit,
+    estimate_gamma,
+    hankel_singular_values,
+    jackson_approximant,
+    jackson_bound,
+    rate_fit,
+    truncated_jackson_width,
+    width_for,
+)
+from seqmem.errors import SeqmemError
+from seqmem.kernels import Custom, Kernel, from_spec
+
+REFERENCE_KERNELS = (
+    "expcos(rate=1,freq=2)",
+    "airy(t0=2)",
+    "exp(rate=1)+exp(rate=3)",
+    "gammabump(k=2)+exp(rate=0.5)",
+    "powerlaw(omega=2)",
+    "powerlaw(omega=1)",
+    "powerlaw(omega=0.5)",
+    "powerlaw(omega=0.25)",
+)
+
+
+@dataclass(frozen=True)
+class ErrorCurve:
+    """Errors of width-m approximants of one kernel (experiment (a), and (d))."""
+
+    kernel: str
+    widths: list[int]
+    l1_error: list[float]
+    l2_error: list[float]
+    hsv_floor: list[float]
+    balanced_ceiling: list[float]
+    balanced_l1_error: list[float | None]
+    slowest_rate: list[float]
+    rate_fit: dict | None
+
+
+def error_versus_width(
+    specs: Sequence[str] = REFERENCE_KERNELS, widths: Sequence[int] = (1, 2, 3, 4, 6, 8)
+) -> list[ErrorCurve]:
+    """Best fits, the Hankel floor and balanced truncation for each kernel and width."""
+    curves = []
+    for spec in specs:
+        kernel = from_spec(spec)
+        sigma = hankel_singular_values(kernel, max(widths) + 30)
+        l1, l2, slowest, balanced, previous = [], [], [], [], None
+        for width in widths:
+            fit = best_fit(kernel, width, start=previous)
+            previous = fit.model
+            l1.append(fit.l1_error)
+            l2.append(fit.l2_error)
+            slowest.append(fit.slowest_rate)
+            try:
+                balanced.append(approximation_errors(kernel, balanced_truncation(kernel, width))[0])
+            except SeqmemError:  # beyond the numerical rank: no truncation to compare
+                balanced.append(None)
+        resolved = [(m, e) for m, e in zip(widths, l1, strict=True) if e > 1e-12]
+        curves.append(
+            ErrorCurve(
+                kernel=kernel.spec,
+                widths=list(widths),
+                l1_error=l1,
+                l2_error=l2,
+                hsv_floor=[float(sigma[m]) for m in widths],
+                balanced_ceiling=[float(2 * np.sum(sigma[m:])) for m in widths],
+                balanced_l1_error=balanced,
+                slowest_rate=slowest,
+                rate_fit=rate_fit(*zip(*resolved, strict=True)).as_dict()
+                if len(resolved) >= 3
+                else None,
+            )
+        )
+    return curves
+
+
+def _rate_fit_or_none(resolved: list[tuple[int, float]]) -> dict | None:
+    """The decay-rate fit of the resolved (error > 1e-12) points, if there are three."""
+    if len(resolved) < 3:
+        return None
+    widths, errors = zip(*resolved, strict=True)
+    return rate_fit(widths, errors).as_dict()
+
+
+def smoothness_kernel(alpha: int, beta: float = 1.0) -> Kernel:
+    """ρ(t) = u^{α+1}|u − ½|^{α+½}, u = e^{−βt}: g = e^{βt}ρ is C^α in u but not C^{α+1}."""
+
+    def rho(t):
+        u = np.exp(-beta * np.asarray(t, dtype=float))
+        return u ** (alpha + 1) * np.abs(u - 0.5) ** (alpha + 0.5)
+
+    return Custom(rho, name=f"smoothness-{alpha}", time_scale=0.1 / beta, horizon=40.0 / beta)
+
+
+@dataclass(frozen=True)
+class JacksonRates:
+    """Experiment (b): L¹ errors of the Jackson approximant for kernels of smoothness α.
+
+    ``l1_error`` uses rate spacing β (g = u^α|u − ½|^{α+½} exactly), whose fitted decay
+    exponent is ``measured_exponent`` (the L¹ error gains one power over the uniform error
+    m^{−(α+½)}: ``expected_exponent`` = α + 3/2). ``bounded_error`` uses spacing β/(α + 1),
+    the construction the bound C(α)γ/(βm^α) (``bound``) is proved for.
+    """
+
+    alphas: list[int]
+    widths: list[int]
+    l1_error: list[list[float]]
+    measured_exponent: list[float]
+    expected_exponent: list[float]
+    bounded_error: list[list[float]]
+    bound: list[list[float]]
+
+
+def jackson_rates(
+    alphas: Sequence[int] = (0, 1, 2, 3),
+    widths: Sequence[int] = (16, 32, 64, 128),
+    beta: float = 1.0,
+) -> JacksonRates:
+    """Measured exponent p of ‖ρ − ρ̂_m‖_{L¹} ≈ C m^{−p} against α, and the bound's check."""
+    errors, bounded, bounds, exponents = [], [], [], []
+    for alpha in alphas:
+        kernel = smoothness_kernel(alpha, beta)
+        row = [jackson_approximant(kernel, m, beta=beta).l1_error for m in widths]
+        errors.append(row)
+        exponents.append(float(-np.polyfit(np.log(widths), np.log(row), 1)[0]))
+        spacing = beta / (alpha + 1)
+        bounded.append([jackson_approximant(kernel, m, beta=spacing).l1_error for m in widths])
+        gamma = estimate_gamma(kernel, beta, alpha)
+        bounds.append([jackson_bound(alpha, gamma, beta, m) for m in widths])
+    return JacksonRates(
+        alphas=list(alphas),
+        widths=list(widths),
+        l1_error=errors,
+        measured_exponent=exponents,
+        expected_exponent=[alpha + 1.5 for alpha in alphas],
+        bounded_error=bounded,
+        bound=bounds,
+    )
+
+
+@dataclass(frozen=True)
+class WidthNeeded:
+    """Experiment (c): the width reaching relative L¹ error ε for power laws of exponent ω."""
+
+    eps: float
+    omegas: list[float]
+    best_fit_width: list[int | None]
+    jackson_width: list[int | None]
+
+
+def width_needed(
+    omegas: Sequence[float] = (2.0, 1.0, 0.5), eps: float = 1e-3, max_width: int = 32
+) -> WidthNeeded:
+    """Smallest m with ‖ρ − ρ̂_m‖_{L¹} ≤ ε‖ρ‖_{L¹}: best fits, and truncation + Jackson."""
+    fitted, constructed = [], []
+    for omega in omegas:
+        kernel = from_spec(f"powerlaw(omega={omega})")
+        fitted.append(width_for(kernel, eps, max_width=max_width).width)
+        jackson = truncated_jackson_width(kernel, eps)
+        constructed.append(jackson.width if jackson.reached else None)
+    return WidthNeeded(
+        eps=eps, omegas=list(omegas), best_fit_width=fitted, jackson_width=constructed
+    )
