@@ -15,13 +15,12 @@ from scipy import integrate, optimize
 
 from seqmem.approximation.jackson import (
     JacksonApproximant,
-    TruncatedJacksonWidth,
     estimate_gamma,
     jackson_approximant,
     jackson_bound,
     jackson_constant,
-    truncated_jackson_width,
 )
+from seqmem.approximation.truncation import TruncatedJacksonWidth, truncated_jackson_width
 from seqmem.errors import SeqmemValueError
 from seqmem.kernels import Custom, Exponential, ExpSum, GammaBump, GaussianBump, PowerLaw
 

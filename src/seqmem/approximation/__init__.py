@@ -15,16 +15,17 @@ from seqmem.approximation.jackson import (
     jackson_approximant,
     jackson_bound,
     jackson_constant,
-    truncated_jackson_width,
 )
 from seqmem.approximation.projection import Fit, geometric_fit, project_onto_rates
 from seqmem.approximation.rates import RateFit, rate_fit, width_for
+from seqmem.approximation.truncation import TruncatedJacksonWidth, truncated_jackson_width
 
 __all__ = [
     "BestFit",
     "Fit",
     "JacksonApproximant",
     "RateFit",
+    "TruncatedJacksonWidth",
     "approximation_errors",
     "balanced_truncation",
     "best_fit",
