@@ -71,6 +71,7 @@ import numpy as np
 import scipy
 import scipy.linalg
 import scipy.optimize
+from harness import Row, positive_count
 
 from seqmem import LinearRNN
 from seqmem.approximation import approximation_errors, best_fit, hankel_singular_values
@@ -98,31 +99,6 @@ STOPS = {1: "gtol", 2: "ftol", 3: "xtol", 4: "ftol and xtol"}  # least_squares' 
 # time targets: name -> bound in seconds
 TARGETS: dict[str, float] = {f"best_fit_m{m}": BEST_FIT_TARGET_S for m in WIDTHS}
 TARGETS["hsv_matrix_airy"] = HSV_TARGET_S
-
-
-@dataclass(frozen=True)
-class Row:
-    """One line of the result table: a time, and optionally its ratio to a baseline."""
-
-    name: str
-    seconds: float
-    baseline: str | None = None
-    baseline_seconds: float | None = None
-
-    @property
-    def ratio(self) -> float | None:
-        if self.baseline_seconds is None:
-            return None
-        return self.seconds / self.baseline_seconds
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "name": self.name,
-            "seconds": self.seconds,
-            "baseline": self.baseline,
-            "baseline_seconds": self.baseline_seconds,
-            "ratio": self.ratio,
-        }
 
 
 def best_times(
@@ -419,22 +395,19 @@ def format_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def _count(text: str) -> int:
-    """A positive integer, also written as a float literal such as 1e4."""
-    value = float(text)
-    if not value.is_integer() or value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return int(value)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=_count, default=3, help="timed calls per method (3)")
     parser.add_argument(
-        "--length", type=_count, default=10_000, help="Hankel size n of the matrix route (1e4)"
+        "--repeats", type=positive_count, default=3, help="timed calls per method (3)"
     )
     parser.add_argument(
-        "--dense-length", type=_count, default=2000, help="n of the dense comparison (2000)"
+        "--length",
+        type=positive_count,
+        default=10_000,
+        help="Hankel size n of the matrix route (1e4)",
+    )
+    parser.add_argument(
+        "--dense-length", type=positive_count, default=2000, help="n of the dense comparison (2000)"
     )
     parser.add_argument(
         "--budget",
@@ -443,11 +416,14 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds one baseline fit may take before its max_nfev is capped (60)",
     )
     parser.add_argument(
-        "--probe-nfev", type=_count, default=100, help="evaluations of the baseline probe (100)"
+        "--probe-nfev",
+        type=positive_count,
+        default=100,
+        help="evaluations of the baseline probe (100)",
     )
     parser.add_argument(
         "--max-nfev",
-        type=_count,
+        type=positive_count,
         default=None,
         help="a fixed cap on the baseline's max_nfev instead of the probe's estimate",
     )

@@ -53,11 +53,11 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
 import scipy.signal
+from harness import Row, positive_count
 
 from seqmem import LinearRNN
 from seqmem._jax import jax, jnp  # seqmem's JAX, configured for float64
@@ -75,31 +75,6 @@ AIMS: dict[tuple[str, str], tuple[str, float]] = {
     ("fft_path", "fft_floor"): ("≤", 3.0),
     ("lfilter", "fft_path"): ("≥", 10.0),
 }
-
-
-@dataclass(frozen=True)
-class Row:
-    """One line of the result table: a time, and optionally its ratio to a baseline."""
-
-    name: str
-    seconds: float
-    baseline: str | None = None
-    baseline_seconds: float | None = None
-
-    @property
-    def ratio(self) -> float | None:
-        if self.baseline_seconds is None:
-            return None
-        return self.seconds / self.baseline_seconds
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "name": self.name,
-            "seconds": self.seconds,
-            "baseline": self.baseline,
-            "baseline_seconds": self.baseline_seconds,
-            "ratio": self.ratio,
-        }
 
 
 class CompileCounter:
@@ -297,23 +272,17 @@ def format_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def _count(text: str) -> int:
-    """A positive integer, also written as a float literal such as 1e5."""
-    value = float(text)
-    if not value.is_integer() or value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return int(value)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--length", type=_count, default=100_000, help="time steps (1e5)")
-    parser.add_argument("--batch", type=_count, default=32, help="sequences (32)")
-    parser.add_argument("--width", type=_count, default=64, help="hidden units m (64)")
-    parser.add_argument("--repeats", type=_count, default=10, help="timed calls per method (10)")
+    parser.add_argument("--length", type=positive_count, default=100_000, help="time steps (1e5)")
+    parser.add_argument("--batch", type=positive_count, default=32, help="sequences (32)")
+    parser.add_argument("--width", type=positive_count, default=64, help="hidden units m (64)")
+    parser.add_argument(
+        "--repeats", type=positive_count, default=10, help="timed calls per method (10)"
+    )
     parser.add_argument(
         "--loop-length",
-        type=_count,
+        type=positive_count,
         default=None,
         help="steps to time the NumPy loop on, scaled to --length "
         f"(default: all, or fewer if one run exceeds {LOOP_BUDGET_S:g} s)",
