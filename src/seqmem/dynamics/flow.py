@@ -29,7 +29,8 @@ class FlowTrajectory:
         loss: J(θ(τ)), shape (n,).
         weights: a(τ), shape (n, m).
         rates: w(τ), shape (n, m).
-        message: the solver's status ("reached the final time" when it did).
+        message: how the run ended: "reached the final time", "stopped at τ = …" (by
+            ``stop``) or "the solver failed in τ ∈ […]" (the trajectory up to there is kept).
     """
 
     times: np.ndarray
@@ -88,7 +89,12 @@ def gradient_flow(
             velocity, (lo, hi), state, method="LSODA", t_eval=inside, rtol=rtol, atol=1e-12
         )
         if solution.status < 0:
-            raise SeqmemValueError(f"gradient flow failed at τ ≈ {lo:g}: {solution.message}")
+            if not recorded_t:
+                raise SeqmemValueError(f"gradient flow failed at τ ≈ {lo:g}: {solution.message}")
+            # keep what was integrated (an escape already seen stays measurable) and say why
+            # the run ended early
+            message = f"the solver failed in τ ∈ [{lo:g}, {hi:g}]: {solution.message}"
+            break
         recorded_t.append(solution.t)
         recorded_y.append(solution.y)
         state = solution.y[:, -1]

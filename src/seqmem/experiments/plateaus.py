@@ -1,0 +1,308 @@
+"""The optimisation experiments of ICLR 2021 §5: plateaus that grow exponentially with memory.
+
+Targets ρ = ρ̄ + ρ₀(· − t₀) with a short-memory part ρ̄ and a memory part ρ₀ placed t₀ in the
+past. Training fits ρ̄ fast, sits on a plateau at J ≈ ‖ρ₀‖², and escapes only once one mode's
+decay rate has drifted to O(1/t₀); the pull on a mode with rate w is ∝ ℒρ₀(w), which for the
+reference target of THEORY.md §4, ρ = e^{−3t} + gammabump(k = t₀), is ∝ (1 + w)^{−(t₀+1)}.
+So the escape time should grow like (1 + w̄)^{t₀}: log-length slope ln(1 + w̄) in t₀, w̄ the
+rates on the plateau.
+
+(a) :func:`no_plateau`: an exponential-sum target, fitted without a plateau;
+(b) :func:`plateau_sweep`: plateau length against memory for one optimiser (flow, GD,
+    momentum, Adam), with the log-length fit and the predicted slope;
+(c) :func:`stall_kind`: whether a stalled run sits on an optimisation plateau or on the
+    approximation floor (the best width-m loss, by :func:`~seqmem.approximation.best_fit`);
+(d) :func:`plateau_sweep` with ``loss="sampled"`` (linear and tanh RNNs, Adam);
+(e) the escape mechanism: :attr:`MemoryRun.escape_rate`, the smallest rate at escape,
+    against 1/(2t₀ + 1), the best single-mode rate for the gamma bump.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from seqmem.approximation import best_fit
+from seqmem.dynamics.plateaus import Escape, LogLengthFit, fit_log_length, plateau_escape
+from seqmem.dynamics.train import (
+    DEFAULT_LEARNING_RATES,
+    EXACT_BAND,
+    NOISY_BAND,
+    TrainingRun,
+    train,
+)
+from seqmem.errors import SeqmemValueError, check_positive
+from seqmem.kernels import Kernel, from_spec
+from seqmem.kernels.base import format_number
+
+REFERENCE_TEMPLATE = "exp(rate=3)+gammabump(k={t0})"
+REFERENCE_MEMORIES = (3, 4, 5, 6, 7, 8, 9)
+PLACEHOLDER = "{t0}"
+
+
+def kernel_at(template: str, memory: float) -> Kernel:
+    """The target of ``template`` with ``{t0}`` replaced by ``memory``."""
+    if PLACEHOLDER not in template:
+        raise SeqmemValueError(
+            f"the memory template {template!r} has no {PLACEHOLDER} placeholder "
+            f"(e.g. {REFERENCE_TEMPLATE!r})"
+        )
+    return from_spec(template.replace(PLACEHOLDER, format_number(memory)))
+
+
+@dataclass(frozen=True)
+class MemoryRun:
+    """One training run of a plateau sweep.
+
+    Attributes:
+        memory: t₀.
+        run: the training curve.
+        escape: the plateau and its escape (None: no plateau, or no escape within budget).
+        escape_rate: the smallest decay rate at the escape (NaN without one).
+        plateau_rate: the smallest decay rate in the middle of the plateau (log scale).
+        time_scale: training time per recorded step unit (the learning rate for GD, 1 for
+            the flow), so that ``escape.length × time_scale`` is comparable to flow time.
+    """
+
+    memory: float
+    run: TrainingRun
+    escape: Escape | None
+    escape_rate: float
+    plateau_rate: float
+    time_scale: float
+
+
+@dataclass(frozen=True)
+class PlateauSweep:
+    """Plateau length against memory (experiment (b), and (d) on sampled data)."""
+
+    template: str
+    optimizer: str
+    loss: str
+    model: str
+    learning_rate: float | None
+    memory: list[float]
+    plateau_length: list[float | None]
+    plateau_level: list[float | None]
+    escape_rates: list[float | None]
+    plateau_rates: list[float | None]
+    fit: LogLengthFit | None
+    predicted_slope: float | None
+    runs: list[MemoryRun]
+    seconds: float
+
+    def as_dict(self) -> dict:
+        """{"memory", "plateau_length", "plateau_level", "escape_rates", "fit", ...}."""
+        return {
+            "template": self.template,
+            "optimizer": self.optimizer,
+            "loss": self.loss,
+            "model": self.model,
+            "learning_rate": self.learning_rate,
+            "memory": self.memory,
+            "plateau_length": self.plateau_length,
+            "plateau_level": self.plateau_level,
+            "escape_rates": self.escape_rates,
+            "plateau_rates": self.plateau_rates,
+            "fit": None if self.fit is None else self.fit.as_dict(),
+            "predicted_slope": self.predicted_slope,
+            "seconds": self.seconds,
+        }
+
+
+def _none_if_nan(value: float) -> float | None:
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
+def _measure(
+    memory: float, run: TrainingRun, escape: float, time_scale: float, sampled: bool = False
+) -> MemoryRun:
+    if run.population_loss is None and sampled:
+        curve, band = run.loss, NOISY_BAND
+    else:  # exact: the population loss (of a linear model even when trained on samples)
+        curve, band = (run.loss if run.population_loss is None else run.population_loss), EXACT_BAND
+    found = plateau_escape(np.maximum(curve, 0.0), run.steps, escape=escape, band=band)
+    escape_rate = plateau_rate = math.nan
+    if found is not None:
+        at_escape = np.searchsorted(run.steps, found.escape_time)
+        escape_rate = float(run.rates[min(at_escape, len(run.steps) - 1)].min())
+        middle = math.sqrt(max(found.start, run.steps[1]) * found.escape_time)
+        plateau_rate = float(run.rates[np.searchsorted(run.steps, middle)].min())
+    return MemoryRun(memory, run, found, escape_rate, plateau_rate, time_scale)
+
+
+def plateau_sweep(
+    template: str = REFERENCE_TEMPLATE,
+    memories: Sequence[float] = REFERENCE_MEMORIES,
+    *,
+    optimizer: str = "flow",
+    learning_rate: float | None = None,
+    width: int = 4,
+    init_rates: tuple[float, float] = (2.5, 3.5),
+    init_weight: float = 0.1,
+    seed: int = 0,
+    escape: float = 0.8,
+    loss: str = "population",
+    model: str = "linear",
+    max_steps: int | float | None = None,
+    progress=None,
+    **sampled_options,
+) -> PlateauSweep:
+    """Train on ``template`` at each memory t₀ and measure the plateau before the escape.
+
+    The plateau is the first one :func:`~seqmem.dynamics.plateaus.find_plateaus` finds; its
+    length runs from its start (the end of the ρ̄ transient) to the escape, the first time
+    the loss falls below ``escape`` × the plateau level. Gradient flow runs to flow time
+    ``max_steps`` (default 10⁸) but stops one decade after an escape; the discrete
+    optimisers start with 2·10⁴ steps and quadruple the budget until the escape is inside
+    the first half of the run, up to ``max_steps`` (default 1.6·10⁷ steps on the population
+    loss, 8·10⁴ on sampled data). Lengths are in flow time (flow) or steps.
+
+    The predicted slope is ln(1 + w̄), w̄ the mean over memories of the smallest rate in
+    the middle of the plateau (ℒρ₀(w̄) ∝ (1 + w̄)^{−t₀} for the gamma-bump memory part).
+
+    Args:
+        template: a kernel spec with the ``{t0}`` placeholder.
+        memories: the t₀ values.
+        optimizer, learning_rate, width, init_rates, init_weight, seed, loss, model: passed
+            to :func:`~seqmem.dynamics.train.train`.
+        escape: the escape threshold as a fraction of the plateau level, in (0, 1).
+        max_steps: the largest flow time or step budget.
+        progress: called with a line of text after each memory (e.g. ``print``), or None.
+        sampled_options: ``dt``, ``batch``, ``length`` for sampled data.
+    """
+    started = time.perf_counter()
+    memories = [check_positive("memory", t0, owner="plateau_sweep") for t0 in memories]
+    if not memories:
+        raise SeqmemValueError("plateau_sweep needs at least one memory value")
+    if not 0 < escape < 1:
+        raise SeqmemValueError(f"the 'escape' of plateau_sweep must be in (0, 1); got {escape}")
+    kernels = [kernel_at(template, t0) for t0 in memories]  # validate every spec first
+    options = dict(
+        width=width,
+        init_rates=init_rates,
+        init_weight=init_weight,
+        seed=seed,
+        optimizer=optimizer,
+        learning_rate=learning_rate,
+        loss=loss,
+        model=model,
+        **sampled_options,
+    )
+    runs = []
+    for t0, kernel in zip(memories, kernels, strict=True):
+        if optimizer == "flow":
+            final_time = 1e8 if max_steps is None else float(max_steps)
+            run = train(kernel, steps=final_time, flow_stop=_stop_after_escape(escape), **options)
+            measured = _measure(t0, run, escape, 1.0)
+        else:
+            measured = _train_until_escape(t0, kernel, options, escape, max_steps)
+        runs.append(measured)
+        if progress is not None:
+            length = "no escape" if measured.escape is None else f"{measured.escape.length:.4g}"
+            progress(
+                f"t0 = {format_number(t0)}: plateau length {length} ({measured.run.seconds:.1f} s)"
+            )
+
+    lengths = [None if r.escape is None else r.escape.length for r in runs]
+    known = [(r.memory, r.escape.length) for r in runs if r.escape is not None]
+    fit = fit_log_length(*zip(*known, strict=True)) if len(known) >= 2 else None
+    plateau_rates = [r.plateau_rate for r in runs if math.isfinite(r.plateau_rate)]
+    predicted = math.log1p(float(np.mean(plateau_rates))) if plateau_rates else None
+    return PlateauSweep(
+        template=template,
+        optimizer=optimizer,
+        loss=loss,
+        model=model,
+        learning_rate=None if optimizer == "flow" else runs[0].time_scale,
+        memory=[float(t0) for t0 in memories],
+        plateau_length=lengths,
+        plateau_level=[None if r.escape is None else r.escape.level for r in runs],
+        escape_rates=[_none_if_nan(r.escape_rate) for r in runs],
+        plateau_rates=[_none_if_nan(r.plateau_rate) for r in runs],
+        fit=fit,
+        predicted_slope=predicted,
+        runs=runs,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _stop_after_escape(escape: float):
+    """A flow ``stop`` rule: end the run one decade of flow time after the escape."""
+
+    def stop(times: np.ndarray, losses: np.ndarray) -> bool:
+        if len(times) < 3:
+            return False
+        found = plateau_escape(np.maximum(losses, 0.0), times, escape=escape, band=EXACT_BAND)
+        return found is not None and times[-1] >= 10.0 * found.escape_time
+
+    return stop
+
+
+def _train_until_escape(t0, kernel, options, escape, max_steps) -> MemoryRun:
+    sampled = options["loss"] == "sampled"
+    budget = (8e4 if sampled else 1.6e7) if max_steps is None else float(max_steps)
+    steps = min(2e4, budget)
+    while True:
+        run = train(kernel, steps=int(steps), **options)
+        rate = options["learning_rate"] or DEFAULT_LEARNING_RATES[options["optimizer"]]
+        measured = _measure(t0, run, escape, rate, sampled)
+        inside = measured.escape is not None and measured.escape.escape_time <= steps / 2
+        if inside or steps >= budget:
+            return measured
+        steps = min(4 * steps, budget)
+
+
+@dataclass(frozen=True)
+class NoPlateau:
+    """Experiment (a): a target the model represents exactly trains without a plateau."""
+
+    kernel: str
+    run: TrainingRun
+    best_loss: float
+
+
+def no_plateau(
+    spec: str = "exp(rate=0.5)+exp(rate=2)", *, width: int = 4, final_time: float = 1e6
+) -> NoPlateau:
+    """Gradient flow from the reference initialisation on an exponential-sum target."""
+    kernel = from_spec(spec)
+    run = train(kernel, width, optimizer="flow", steps=final_time)
+    return NoPlateau(kernel.spec, run, float(best_fit(kernel, width).l2_error ** 2))
+
+
+@dataclass(frozen=True)
+class StallLabel:
+    """Whether a run's stall is an optimisation plateau or the approximation floor.
+
+    ``best_loss`` is the smallest population loss any width-m model reaches (best_fit's L²
+    error squared); ``stall_level`` the loss the run sits at. kind is
+    "approximation floor" when the run ends within a factor 1.5 of ``best_loss``,
+    "optimisation plateau (escaped)" when it escaped a plateau well above it, and
+    "optimisation plateau (not escaped)" when it ends stuck above it.
+    """
+
+    kind: str
+    stall_level: float
+    best_loss: float
+
+
+def stall_kind(kernel: Kernel, run: TrainingRun, *, oscillating: bool = False) -> StallLabel:
+    """Label the stall of ``run`` on ``kernel`` by comparing it with the best width-m loss.
+
+    ``oscillating``: the run had m complex modes (2m real units): compare with the best
+    fit with up to m conjugate pairs.
+    """
+    width = run.rates.shape[1]
+    fit = best_fit(kernel, 2 * width if oscillating else width, oscillating=oscillating)
+    best = float(fit.l2_error**2)
+    final = float(run.final_loss)
+    if run.plateaus and final < 0.8 * run.plateaus[0].level:
+        return StallLabel("optimisation plateau (escaped)", run.plateaus[0].level, best)
+    if final <= 1.5 * best:
+        return StallLabel("approximation floor", final, best)
+    return StallLabel("optimisation plateau (not escaped)", final, best)
