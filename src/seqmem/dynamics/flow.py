@@ -9,14 +9,15 @@ length is a property of the flow). The loss is recorded at log-spaced flow times
 from __future__ import annotations
 
 import itertools
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.integrate
 
-from seqmem.dynamics.loss import population_loss
-from seqmem.errors import SeqmemValueError, check_finite_array, check_positive
+from seqmem.dynamics.loss import population_loss, population_loss_values
+from seqmem.errors import SeqmemValueError, check_finite_array, check_integer, check_positive
 from seqmem.kernels import Kernel
 
 
@@ -46,7 +47,7 @@ def gradient_flow(
     rates: object,
     *,
     final_time: float = 1e8,
-    samples: int = 400,
+    per_decade: int = 1000,
     rtol: float = 1e-8,
     stop: Callable[[np.ndarray, np.ndarray], bool] | None = None,
 ) -> FlowTrajectory:
@@ -57,7 +58,9 @@ def gradient_flow(
         weights: initial a, shape (m,).
         rates: initial w > 0, shape (m,).
         final_time: the last flow time.
-        samples: number of log-spaced recording times in [1e-3, final_time] (plus τ = 0).
+        per_decade: recording times per decade of flow time, log-spaced in
+            [1e-3, final_time] (plus τ = 0); escapes are abrupt (a rate moves to O(1/t₀) in a
+            fraction of a percent of the plateau), so plateau studies want them dense.
         rtol: the solver's relative tolerance (absolute 1e-12).
         stop: called with (times, losses) so far after every decade of flow time; True
             ends the run there.
@@ -73,7 +76,10 @@ def gradient_flow(
         loss = population_loss(kernel, a, w)
         return -np.concatenate([loss.grad_weights, loss.grad_rates * w])
 
-    times = np.concatenate([[0.0], np.geomspace(min(1e-3, final_time), final_time, samples)])
+    per_decade = check_integer("per_decade", per_decade, owner="gradient_flow", minimum=1)
+    first = min(1e-3, final_time)
+    samples = max(2, int(per_decade * np.log10(final_time / first)) + 1)
+    times = np.concatenate([[0.0], np.geomspace(first, final_time, samples)])
     # one decade of flow time at a time, so that ``stop`` can end the run early (after an
     # escape the fast modes may merge, the flow stiffens and the solver slows to a crawl)
     edges = np.unique(
@@ -81,13 +87,17 @@ def gradient_flow(
     )
     edges = edges[edges <= final_time]
     state = np.concatenate([weights, np.log(rates)])
-    recorded_t, recorded_y, message = [], [], "reached the final time"
+    recorded_t, recorded_y, recorded_loss, message = [], [], [], "reached the final time"
+    solver_warnings: list[str] = []
     for lo, hi in itertools.pairwise(edges):
         inside = times[(times > lo) & (times < hi)]
         inside = np.concatenate([[lo] if lo == 0 else [], inside, [hi]])
-        solution = scipy.integrate.solve_ivp(
-            velocity, (lo, hi), state, method="LSODA", t_eval=inside, rtol=rtol, atol=1e-12
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            solution = scipy.integrate.solve_ivp(
+                velocity, (lo, hi), state, method="LSODA", t_eval=inside, rtol=rtol, atol=1e-12
+            )
+        solver_warnings.extend(f"{str(w.message).strip()} (τ ∈ [{lo:g}, {hi:g}])" for w in caught)
         if solution.status < 0:
             if not recorded_t:
                 raise SeqmemValueError(f"gradient flow failed at τ ≈ {lo:g}: {solution.message}")
@@ -97,26 +107,27 @@ def gradient_flow(
             break
         recorded_t.append(solution.t)
         recorded_y.append(solution.y)
+        recorded_loss.append(_losses(kernel, solution.y, m))
         state = solution.y[:, -1]
-        if stop is not None and stop(np.concatenate(recorded_t), _losses(kernel, recorded_y, m)):
+        if stop is not None and stop(np.concatenate(recorded_t), np.concatenate(recorded_loss)):
             message = f"stopped at τ = {hi:g}"
             break
     solution_t = np.concatenate(recorded_t)
     solution_y = np.concatenate(recorded_y, axis=1)
 
+    if solver_warnings:
+        # LSODA warns when modes merge after an escape; the run goes on, but say so
+        message += "; the solver warned: " + solver_warnings[0]
     a, w = solution_y[:m].T, np.exp(solution_y[m:]).T
     return FlowTrajectory(
         times=solution_t,
-        loss=_losses(kernel, [solution_y], m),
+        loss=np.concatenate(recorded_loss),
         weights=a,
         rates=w,
         message=message,
     )
 
 
-def _losses(kernel: Kernel, states: list[np.ndarray], m: int) -> np.ndarray:
-    """J at every recorded state (columns of the concatenated (2m, n) arrays)."""
-    y = np.concatenate(states, axis=1)
-    return np.array(
-        [population_loss(kernel, y[:m, i], np.exp(y[m:, i])).value for i in range(y.shape[1])]
-    )
+def _losses(kernel: Kernel, y: np.ndarray, m: int) -> np.ndarray:
+    """J at every recorded state (the columns of the (2m, n) array ``y``)."""
+    return population_loss_values(kernel, y[:m].T, np.exp(y[m:]).T)

@@ -56,6 +56,19 @@ def _check_diagonal(weights: object, rates: object) -> tuple[np.ndarray, np.ndar
     return weights, rates
 
 
+def population_loss_values(kernel: Kernel, weights: np.ndarray, rates: np.ndarray) -> np.ndarray:
+    """J for many parameter sets at once: ``weights`` and ``rates`` of shape (n, m) → (n,).
+
+    The closed form of :func:`population_loss` without its gradient or input checks, for
+    loss curves along a recorded trajectory.
+    """
+    model = np.einsum(
+        "ni,nij,nj->n", weights, 1.0 / (rates[:, :, None] + rates[:, None, :]), weights
+    )
+    cross = np.sum(weights * np.asarray(kernel.laplace_transform(rates), dtype=float), axis=1)
+    return model - 2.0 * cross + kernel.l2_norm_squared()
+
+
 def population_loss(kernel: Kernel, weights: object, rates: object) -> PopulationLoss:
     """J(a, w) = ‖ρ − Σ a_i e^{−w_i t}‖²_{L²} and its gradient, in closed form.
 

@@ -62,7 +62,9 @@ class MemoryRun:
         memory: t₀.
         run: the training curve.
         escape: the plateau and its escape (None: no plateau, or no escape within budget).
-        escape_rate: the smallest decay rate at the escape (NaN without one).
+        escape_rate: the smallest decay rate around the escape, over the recorded points
+            with t_esc/2 ≤ t ≤ 2t_esc (NaN without an escape): the rate of the mode that
+            moved out to capture the memory (it overshoots and comes back afterwards).
         plateau_rate: the smallest decay rate in the middle of the plateau (log scale).
         time_scale: training time per recorded step unit (the learning rate for GD, 1 for
             the flow), so that ``escape.length × time_scale`` is comparable to flow time.
@@ -128,8 +130,8 @@ def _measure(
     found = plateau_escape(np.maximum(curve, 0.0), run.steps, escape=escape, band=band)
     escape_rate = plateau_rate = math.nan
     if found is not None:
-        at_escape = np.searchsorted(run.steps, found.escape_time)
-        escape_rate = float(run.rates[min(at_escape, len(run.steps) - 1)].min())
+        around = (run.steps >= found.escape_time / 2) & (run.steps <= 2 * found.escape_time)
+        escape_rate = float(run.rates[around].min())
         middle = math.sqrt(max(found.start, run.steps[1]) * found.escape_time)
         plateau_rate = float(run.rates[np.searchsorted(run.steps, middle)].min())
     return MemoryRun(memory, run, found, escape_rate, plateau_rate, time_scale)
@@ -243,6 +245,11 @@ def _stop_after_escape(escape: float):
     return stop
 
 
+def _stuck(losses: np.ndarray, escape: float) -> bool:
+    """Whether a run ends where it stood at a quarter of its steps (so more steps may help)."""
+    return losses[-1] >= escape * np.median(losses[len(losses) // 4 : len(losses) // 2])
+
+
 def _train_until_escape(t0, kernel, options, escape, max_steps) -> MemoryRun:
     sampled = options["loss"] == "sampled"
     budget = (8e4 if sampled else 1.6e7) if max_steps is None else float(max_steps)
@@ -252,7 +259,7 @@ def _train_until_escape(t0, kernel, options, escape, max_steps) -> MemoryRun:
         rate = options["learning_rate"] or DEFAULT_LEARNING_RATES[options["optimizer"]]
         measured = _measure(t0, run, escape, rate, sampled)
         inside = measured.escape is not None and measured.escape.escape_time <= steps / 2
-        if inside or steps >= budget:
+        if inside or steps >= budget or not _stuck(run.loss, escape):
             return measured
         steps = min(4 * steps, budget)
 
