@@ -141,7 +141,7 @@ def test_divergence_is_reported_with_its_step():
         ({"steps": 0}, "steps"),
         ({"rate_parameterisation": "sigmoid"}, "parameterisation"),
         ({"init_rates": (3.0, -1.0)}, "init_rates"),
-        ({"oscillating": True, "optimizer": "flow"}, "oscillating"),
+        ({"oscillating": True, "loss": "sampled"}, "oscillating"),
     ],
 )
 def test_bad_training_options(options, match):

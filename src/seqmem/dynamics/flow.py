@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.integrate
 
-from seqmem.dynamics.loss import population_loss, population_loss_values
+from seqmem._jax import jax, jnp
+from seqmem.dynamics.loss import population_loss, population_loss_function
 from seqmem.errors import SeqmemValueError, check_finite_array, check_integer, check_positive
 from seqmem.kernels import Kernel
 
@@ -30,6 +31,8 @@ class FlowTrajectory:
         loss: J(θ(τ)), shape (n,).
         weights: a(τ), shape (n, m).
         rates: w(τ), shape (n, m).
+        sine_weights, frequencies: b(τ) and ν(τ), shape (n, m), for oscillating modes
+            e^{−wt}(a cos νt + b sin νt); None for real ones.
         message: how the run ended: "reached the final time", "stopped at τ = …" (by
             ``stop``) or "the solver failed in τ ∈ […]" (the trajectory up to there is kept).
     """
@@ -39,6 +42,8 @@ class FlowTrajectory:
     weights: np.ndarray
     rates: np.ndarray
     message: str
+    sine_weights: np.ndarray | None = None
+    frequencies: np.ndarray | None = None
 
 
 def gradient_flow(
@@ -50,6 +55,7 @@ def gradient_flow(
     per_decade: int = 1000,
     rtol: float = 1e-8,
     stop: Callable[[np.ndarray, np.ndarray], bool] | None = None,
+    oscillating: tuple[object, object] | None = None,
 ) -> FlowTrajectory:
     """Integrate dθ/dτ = −∇J from (a, w) to τ = ``final_time`` with LSODA.
 
@@ -64,6 +70,8 @@ def gradient_flow(
         rtol: the solver's relative tolerance (absolute 1e-12).
         stop: called with (times, losses) so far after every decade of flow time; True
             ends the run there.
+        oscillating: initial (b, ν) for modes e^{−wt}(a cos νt + b sin νt), or None for
+            real modes e^{−wt}; the flow then runs on θ = (a, log w, b, ν).
     """
     weights = check_finite_array("weights", weights, owner="gradient_flow")
     rates = check_finite_array("rates", rates, owner="gradient_flow")
@@ -71,10 +79,34 @@ def gradient_flow(
     population_loss(kernel, weights, rates)  # validates shapes and rates > 0
     m = weights.size
 
+    state = np.concatenate([weights, np.log(rates)])
+    if oscillating is not None:
+        extra = [
+            check_finite_array(n, v, owner="gradient_flow")
+            for n, v in zip(("sine_weights", "frequencies"), oscillating, strict=True)
+        ]
+        if any(v.shape != weights.shape for v in extra):
+            raise SeqmemValueError(
+                "gradient_flow: the oscillating (b, ν) must have the shape of the weights"
+            )
+        state = np.concatenate([state, *extra])
+    loss = population_loss_function(kernel, oscillating=oscillating is not None)
+
+    def loss_of_state(theta):
+        # θ = (a, v[, b, ν]), w = e^v
+        parts = [theta[k * m : (k + 1) * m] for k in range(len(theta) // m)]
+        parts[1] = jnp.exp(parts[1])
+        return loss(*parts)
+
+    # one jitted gradient for the solver, one batched loss for the records
+    gradient = jax.jit(jax.grad(loss_of_state))
+    batched_loss = jax.jit(jax.vmap(loss_of_state))
+
     def velocity(_, theta):
-        a, w = theta[:m], np.exp(theta[m:])
-        loss = population_loss(kernel, a, w)
-        return -np.concatenate([loss.grad_weights, loss.grad_rates * w])
+        return -np.asarray(gradient(theta))
+
+    def losses(y: np.ndarray) -> np.ndarray:
+        return np.asarray(batched_loss(y.T))
 
     per_decade = check_integer("per_decade", per_decade, owner="gradient_flow", minimum=1)
     first = min(1e-3, final_time)
@@ -86,7 +118,6 @@ def gradient_flow(
         np.concatenate([[0.0], 10.0 ** np.arange(-3, 1 + np.log10(final_time)), [final_time]])
     )
     edges = edges[edges <= final_time]
-    state = np.concatenate([weights, np.log(rates)])
     recorded_t, recorded_y, recorded_loss, message = [], [], [], "reached the final time"
     solver_warnings: list[str] = []
     for lo, hi in itertools.pairwise(edges):
@@ -107,7 +138,7 @@ def gradient_flow(
             break
         recorded_t.append(solution.t)
         recorded_y.append(solution.y)
-        recorded_loss.append(_losses(kernel, solution.y, m))
+        recorded_loss.append(losses(solution.y))
         state = solution.y[:, -1]
         if stop is not None and stop(np.concatenate(recorded_t), np.concatenate(recorded_loss)):
             message = f"stopped at τ = {hi:g}"
@@ -118,16 +149,16 @@ def gradient_flow(
     if solver_warnings:
         # LSODA warns when modes merge after an escape; the run goes on, but say so
         message += "; the solver warned: " + solver_warnings[0]
-    a, w = solution_y[:m].T, np.exp(solution_y[m:]).T
+    oscillating_parts = (
+        {}
+        if oscillating is None
+        else {"sine_weights": solution_y[2 * m : 3 * m].T, "frequencies": solution_y[3 * m :].T}
+    )
     return FlowTrajectory(
         times=solution_t,
         loss=np.concatenate(recorded_loss),
-        weights=a,
-        rates=w,
+        weights=solution_y[:m].T,
+        rates=np.exp(solution_y[m : 2 * m]).T,
         message=message,
+        **oscillating_parts,
     )
-
-
-def _losses(kernel: Kernel, y: np.ndarray, m: int) -> np.ndarray:
-    """J at every recorded state (the columns of the (2m, n) array ``y``)."""
-    return population_loss_values(kernel, y[:m].T, np.exp(y[m:]).T)

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.linalg
 
+from seqmem._jax import jnp
+from seqmem.dynamics.laplace import jax_laplace_transform
 from seqmem.errors import SeqmemValueError, check_finite_array
 from seqmem.kernels import Kernel
 from seqmem.rnn import LinearRNN
@@ -56,17 +58,27 @@ def _check_diagonal(weights: object, rates: object) -> tuple[np.ndarray, np.ndar
     return weights, rates
 
 
-def population_loss_values(kernel: Kernel, weights: np.ndarray, rates: np.ndarray) -> np.ndarray:
-    """J for many parameter sets at once: ``weights`` and ``rates`` of shape (n, m) → (n,).
+def population_loss_function(kernel: Kernel, *, oscillating: bool = False):
+    """J(a, w[, b, ν]) as a ``jnp`` function, for autodiff inside jitted loops.
 
-    The closed form of :func:`population_loss` without its gradient or input checks, for
-    loss curves along a recorded trajectory.
+    Real modes: ρ̂ = Σ a_i e^{−w_i t}. Oscillating modes: ρ̂ = Σ e^{−w_i t}(a_i cos ν_i t +
+    b_i sin ν_i t) = Re Σ c_i e^{−λ_i t} with c = a + ib, λ = w + iν (module notes).
     """
-    model = np.einsum(
-        "ni,nij,nj->n", weights, 1.0 / (rates[:, :, None] + rates[:, None, :]), weights
-    )
-    cross = np.sum(weights * np.asarray(kernel.laplace_transform(rates), dtype=float), axis=1)
-    return model - 2.0 * cross + kernel.l2_norm_squared()
+    laplace = jax_laplace_transform(kernel)
+    norm_squared = kernel.l2_norm_squared()
+
+    def loss(weights, rates, sine_weights=None, frequencies=None):
+        if sine_weights is None:
+            model = weights @ (weights @ (1.0 / (rates[:, None] + rates[None, :])))
+            return model - 2.0 * weights @ laplace(rates) + norm_squared
+        c = weights + 1j * sine_weights
+        lam = rates + 1j * frequencies
+        same = c @ (c @ (1.0 / (lam[:, None] + lam[None, :])))
+        conjugate = c @ (jnp.conj(c) @ (1.0 / (jnp.conj(lam)[:, None] + lam[None, :])))
+        model = 0.5 * jnp.real(same + conjugate)
+        return model - 2.0 * jnp.real(c @ laplace(lam)) + norm_squared
+
+    return loss
 
 
 def population_loss(kernel: Kernel, weights: object, rates: object) -> PopulationLoss:

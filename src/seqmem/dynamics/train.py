@@ -30,7 +30,7 @@ import optax
 
 from seqmem._jax import jax, jnp
 from seqmem.dynamics.flow import gradient_flow
-from seqmem.dynamics.laplace import jax_laplace_transform
+from seqmem.dynamics.loss import population_loss_function
 from seqmem.dynamics.plateaus import Plateau, find_plateaus
 from seqmem.dynamics.sampled import (
     linear_sampled_loss,
@@ -112,29 +112,6 @@ def initial_parameters(
     return np.full(width, float(init_weight)), rates
 
 
-def population_loss_function(kernel: Kernel, *, oscillating: bool = False):
-    """J(a, w[, b, ν]) as a ``jnp`` function, for autodiff inside jitted loops.
-
-    Real modes: ρ̂ = Σ a_i e^{−w_i t}. Oscillating modes: ρ̂ = Σ e^{−w_i t}(a_i cos ν_i t +
-    b_i sin ν_i t) = Re Σ c_i e^{−λ_i t} with c = a + ib, λ = w + iν (module notes).
-    """
-    laplace = jax_laplace_transform(kernel)
-    norm_squared = kernel.l2_norm_squared()
-
-    def loss(weights, rates, sine_weights=None, frequencies=None):
-        if sine_weights is None:
-            model = weights @ (weights @ (1.0 / (rates[:, None] + rates[None, :])))
-            return model - 2.0 * weights @ laplace(rates) + norm_squared
-        c = weights + 1j * sine_weights
-        lam = rates + 1j * frequencies
-        same = c @ (c @ (1.0 / (lam[:, None] + lam[None, :])))
-        conjugate = c @ (jnp.conj(c) @ (1.0 / (jnp.conj(lam)[:, None] + lam[None, :])))
-        model = 0.5 * jnp.real(same + conjugate)
-        return model - 2.0 * jnp.real(c @ laplace(lam)) + norm_squared
-
-    return loss
-
-
 def train(
     kernel: Kernel,
     width: int = 4,
@@ -172,7 +149,8 @@ def train(
         init_weight: the initial read-out weights.
         rate_parameterisation: "exp", "softplus" or "direct" (:mod:`seqmem.reparam`); the
             flow always uses w = e^v.
-        oscillating: complex-pair modes (population loss, GD/momentum/Adam only).
+        oscillating: modes e^{−wt}(a cos νt + b sin νt) (population loss only), starting
+            from b = 0 and frequencies ν uniform in [0, 1].
         dt, batch, length: the sampled-data grid step, batch size and outputs per sequence.
         flow_stop: passed to :func:`~seqmem.dynamics.flow.gradient_flow` as ``stop``.
 
@@ -189,10 +167,8 @@ def train(
     _check_choice("optimizer", optimizer, ("flow", *OPTIMIZERS))
     if model == "tanh" and loss != "sampled":
         raise SeqmemValueError("train: the tanh model has no closed-form loss; use loss='sampled'")
-    if oscillating and (optimizer == "flow" or loss == "sampled"):
-        raise SeqmemValueError(
-            "train: oscillating modes are trained on the population loss by gd/momentum/adam"
-        )
+    if oscillating and loss == "sampled":
+        raise SeqmemValueError("train: oscillating modes are trained on the population loss")
     weights, rates = initial_parameters(
         width, init_rates=init_rates, init_weight=init_weight, seed=seed
     )
@@ -200,7 +176,14 @@ def train(
         if loss != "population":
             raise SeqmemValueError("train: gradient flow runs on the population loss only")
         final_time = check_positive("steps", steps, owner=owner)
-        flow = gradient_flow(kernel, weights, rates, final_time=final_time, stop=flow_stop)
+        flow = gradient_flow(
+            kernel,
+            weights,
+            rates,
+            final_time=final_time,
+            stop=flow_stop,
+            oscillating=_initial_oscillation(width, seed) if oscillating else None,
+        )
         return TrainingRun(
             steps=flow.times,
             loss=flow.loss,
@@ -223,9 +206,9 @@ def train(
 
     params = {"weights": jnp.asarray(weights), "raw_rates": reparam.from_rate(rates)}
     if oscillating:
-        params["sine_weights"] = jnp.zeros(width)
-        # distinct small frequencies: at ν = b = 0 the sine part would get no gradient
-        params["frequencies"] = jnp.asarray(np.random.default_rng(seed + 1).uniform(0, 1, width))
+        params["sine_weights"], params["frequencies"] = map(
+            jnp.asarray, _initial_oscillation(width, seed)
+        )
     if model == "tanh":
         params["input_weights"] = jnp.ones(width)
         params["coupling"] = jnp.zeros((width, width))
@@ -289,6 +272,12 @@ def train(
         seconds=time.perf_counter() - started,
         population_loss=population_curve,
     )
+
+
+def _initial_oscillation(width: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """b = 0 and distinct frequencies ν uniform in [0, 1] (at ν = b = 0 the sine part would
+    get no gradient)."""
+    return np.zeros(width), np.random.default_rng(seed + 1).uniform(0, 1, width)
 
 
 def _optimise(objective, params, transformation, *, blocks, record_every, key, sampled):
