@@ -129,3 +129,67 @@ def test_approx_and_hsv_bad_input(args, fragment):
     assert result.returncode == 2 and result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and fragment in lines[0], result.stderr
+
+
+def test_train_json_contract_and_plateau():
+    result = run(
+        "train",
+        "exp(rate=3)+gammabump(k=4)",
+        "--width",
+        "4",
+        "--optimizer",
+        "flow",
+        "--steps",
+        "1e4",
+        "--json",
+    )
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert set(output) == {"steps", "loss", "final_loss", "plateaus", "seconds"}
+    assert len(output["steps"]) == len(output["loss"])
+    # the reference target: one plateau at ‖ρ₀‖² = 1 (unit-energy gamma bump), then escape
+    (plateau,) = output["plateaus"]
+    assert set(plateau) == {"start", "end", "level"}
+    assert plateau["level"] == pytest.approx(1.0, abs=0.01)
+    assert output["final_loss"] < 0.05
+
+
+def test_plateau_json_contract_grows_with_memory():
+    result = run(
+        "plateau", "exp(rate=3)+gammabump(k={t0})", "--memory", "3,5,7", "--json", "--quiet"
+    )
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert {"memory", "plateau_length", "plateau_level", "escape_rates", "fit"} <= set(output)
+    assert set(output["fit"]) == {"slope", "intercept", "r2"}
+    lengths = output["plateau_length"]
+    assert lengths == sorted(lengths) and lengths[-1] > 50 * lengths[0]
+    assert output["fit"]["slope"] > 1.0 and output["fit"]["r2"] > 0.95
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["plateau", "exp(rate=3)+gammabump(k=5)"], "no {t0} placeholder"),
+        (["plateau", "gammabump(k={t0})", "--memory", "3,x"], "--memory must be"),
+        (
+            ["plateau", "gammabump(k={t0})", "--memory", "0"],
+            "'memory' of plateau_sweep must be > 0",
+        ),
+        (["plateau", "gammabump(k={t0})", "--init-rates", "3"], "--init-rates needs 2 numbers"),
+        (["plateau", "gammabump(k={t0})", "--escape", "1.5"], "'escape' of plateau_sweep"),
+        (["train", "exp(rate=1)", "--lr", "0"], "'learning_rate' of train must be > 0"),
+        (["train", "exp(rate=1)", "--width", "-2"], "'width' of train must be an integer ≥ 1"),
+        (["train", "exp(rate=1)", "--steps", "2.5"], "--steps must be a whole number"),
+        (["train", "exp(rate=1)", "--model", "tanh"], "use loss='sampled'"),
+        (
+            ["train", "exp(rate=1)", "--lr", "1e4", "--steps", "100"],
+            "diverged (NaN or inf) at step",
+        ),
+    ],
+)
+def test_train_and_plateau_bad_input(args, fragment):
+    result = run(*args)
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0], result.stderr

@@ -179,6 +179,117 @@ def _command_hsv(args: argparse.Namespace) -> None:
     _emit(result, args.json, render)
 
 
+def _parse_numbers(flag: str, text: str, *, count: int | None = None) -> list[float]:
+    """A comma-separated list of finite numbers (exactly ``count`` of them when given)."""
+    import math
+
+    try:
+        values = [float(part) for part in text.split(",") if part.strip()]
+    except ValueError as error:
+        raise SeqmemValueError(f"{flag} must be comma-separated numbers; got {text!r}") from error
+    if not values or not all(math.isfinite(v) for v in values):
+        raise SeqmemValueError(f"{flag} must be finite numbers; got {text!r}")
+    if count is not None and len(values) != count:
+        raise SeqmemValueError(f"{flag} needs {count} numbers; got {text!r}")
+    return values
+
+
+def _command_train(args: argparse.Namespace) -> None:
+    from seqmem.dynamics import train
+    from seqmem.kernels import from_spec
+
+    kernel = from_spec(args.spec)
+    steps = args.steps if args.steps is not None else (1e6 if args.optimizer == "flow" else 10_000)
+    if args.optimizer != "flow":
+        if not float(steps).is_integer():
+            raise SeqmemValueError(f"--steps must be a whole number of steps; got {steps:g}")
+        steps = int(steps)
+    run = train(
+        kernel,
+        args.width,
+        loss=args.loss,
+        model=args.model,
+        optimizer=args.optimizer,
+        learning_rate=args.lr,
+        steps=steps,
+        record_every=args.record_every,
+        seed=args.seed,
+        rate_parameterisation=args.parameterisation,
+        oscillating=args.oscillating,
+    )
+    result = run.as_dict()
+
+    def render(result):
+        axis = "flow time" if args.optimizer == "flow" else "step"
+        lines = [
+            f"{kernel.spec}: width {args.width}, {args.model} model, {args.loss} loss, "
+            f"{args.optimizer}",
+            f"loss {result['loss'][0]:.4g} at {axis} 0 → {result['final_loss']:.4g} at the end "
+            f"({result['seconds']:.1f} s)",
+        ]
+        for plateau in result["plateaus"]:
+            lines.append(
+                f"plateau at J ≈ {plateau['level']:.4g} from {axis} {plateau['start']:.4g} "
+                f"to {plateau['end']:.4g}"
+            )
+        if not result["plateaus"]:
+            lines.append("no plateau followed by an escape")
+        return "\n".join(lines)
+
+    _emit(result, args.json, render)
+
+
+def _command_plateau(args: argparse.Namespace) -> None:
+    from seqmem.experiments.plateaus import plateau_sweep
+
+    memories = _parse_numbers("--memory", args.memory)
+    init_rates = tuple(_parse_numbers("--init-rates", args.init_rates, count=2))
+    sweep = plateau_sweep(
+        args.spec,
+        memories,
+        optimizer=args.optimizer,
+        learning_rate=args.lr,
+        width=args.width,
+        init_rates=init_rates,
+        init_weight=args.init_weight,
+        seed=args.seed,
+        escape=args.escape,
+        loss=args.loss,
+        model=args.model,
+        max_steps=args.max_steps,
+        progress=None if args.quiet else lambda line: print(line, file=sys.stderr),
+    )
+    result = sweep.as_dict()
+
+    def render(result):
+        unit = "flow time" if args.optimizer == "flow" else "steps"
+        lines = [
+            f"{'t0':>6} {'plateau length (' + unit + ')':>26} {'level':>8} {'escape rate':>12}"
+        ]
+        for row in zip(
+            result["memory"],
+            result["plateau_length"],
+            result["plateau_level"],
+            result["escape_rates"],
+            strict=True,
+        ):
+            t0, length, level, rate = row
+            if length is None:
+                lines.append(f"{t0:>6g} {'no escape':>26}")
+            else:
+                lines.append(f"{t0:>6g} {length:>26.4g} {level:>8.4f} {rate:>12.4g}")
+        fit = result["fit"]
+        if fit is not None:
+            lines.append(
+                f"log(length) ≈ {fit['intercept']:.3f} + {fit['slope']:.3f}·t0 (r² {fit['r2']:.3f})"
+            )
+        if result["predicted_slope"] is not None:
+            lines.append(f"predicted slope ln(1 + w̄) = {result['predicted_slope']:.3f}")
+        return "\n".join(lines)
+
+    _emit(result, args.json, render)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from seqmem import __version__
 
@@ -225,6 +336,55 @@ def build_parser() -> argparse.ArgumentParser:
     hsv.add_argument("--count", type=int, default=20)
     hsv.add_argument("--json", action="store_true", help="machine-readable output")
     hsv.set_defaults(run=_command_hsv)
+
+    train = commands.add_parser(
+        "train", help="train a linear or tanh RNN on a target and find its plateaus"
+    )
+    train.add_argument(
+        "spec", metavar="SPEC", help="target kernel, e.g. 'exp(rate=3)+gammabump(k=5)'"
+    )
+    train.add_argument("--width", type=int, default=8)
+    train.add_argument("--loss", default="population", choices=["population", "sampled"])
+    train.add_argument("--model", default="linear", choices=["linear", "tanh"])
+    train.add_argument("--optimizer", default="gd", choices=["gd", "momentum", "adam", "flow"])
+    train.add_argument("--lr", type=float, default=None, help="learning rate (not for flow)")
+    train.add_argument(
+        "--steps", type=float, default=None, help="steps (flow: final flow time; default 1e6)"
+    )
+    train.add_argument("--record-every", type=int, default=None, help="steps per recorded loss")
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument(
+        "--parameterisation",
+        default="exp",
+        choices=["exp", "softplus", "direct"],
+        help="decay rates w = f(v)",
+    )
+    train.add_argument("--oscillating", action="store_true", help="damped-oscillation modes")
+    train.add_argument("--json", action="store_true", help="machine-readable output")
+    train.set_defaults(run=_command_train)
+
+    plateau = commands.add_parser(
+        "plateau", help="plateau length against memory for a target with a {t0} placeholder"
+    )
+    plateau.add_argument(
+        "spec", metavar="SPEC", help="kernel spec with {t0}, e.g. 'exp(rate=3)+gammabump(k={t0})'"
+    )
+    plateau.add_argument("--memory", default="3,5,7,9", help="comma-separated t0 values")
+    plateau.add_argument("--optimizer", default="flow", choices=["flow", "gd", "momentum", "adam"])
+    plateau.add_argument("--lr", type=float, default=None, help="learning rate (not for flow)")
+    plateau.add_argument("--width", type=int, default=4)
+    plateau.add_argument("--init-rates", default="2.5,3.5", help="interval of the initial rates")
+    plateau.add_argument("--init-weight", type=float, default=0.1)
+    plateau.add_argument("--seed", type=int, default=0)
+    plateau.add_argument("--escape", type=float, default=0.8, help="escape at J < escape·level")
+    plateau.add_argument("--loss", default="population", choices=["population", "sampled"])
+    plateau.add_argument("--model", default="linear", choices=["linear", "tanh"])
+    plateau.add_argument(
+        "--max-steps", type=float, default=None, help="largest step budget (flow: flow time)"
+    )
+    plateau.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
+    plateau.add_argument("--json", action="store_true", help="machine-readable output")
+    plateau.set_defaults(run=_command_plateau)
     return parser
 
 

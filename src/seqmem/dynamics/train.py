@@ -169,6 +169,7 @@ def train(
         raise SeqmemValueError("train: the tanh model has no closed-form loss; use loss='sampled'")
     if oscillating and loss == "sampled":
         raise SeqmemValueError("train: oscillating modes are trained on the population loss")
+    width = check_integer("width", width, owner=owner, minimum=1)
     weights, rates = initial_parameters(
         width, init_rates=init_rates, init_weight=init_weight, seed=seed
     )
