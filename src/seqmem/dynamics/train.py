@@ -42,10 +42,12 @@ from seqmem.errors import SeqmemValueError, check_integer, check_positive
 from seqmem.kernels import Kernel
 from seqmem.reparam import parameterisation
 
+#: heavy-ball coefficient β of "momentum": a step η moves like gradient descent with η/(1 − β)
+MOMENTUM = 0.9
 #: optimiser name → optax constructor of the learning rate
 OPTIMIZERS: dict[str, Callable[[float], optax.GradientTransformation]] = {
     "gd": optax.sgd,
-    "momentum": lambda lr: optax.sgd(lr, momentum=0.9),
+    "momentum": lambda lr: optax.sgd(lr, momentum=MOMENTUM),
     "adam": optax.adam,
 }
 DEFAULT_LEARNING_RATES = {"gd": 0.02, "momentum": 0.01, "adam": 0.01}

@@ -8,12 +8,13 @@ So the escape time should grow like (1 + w̄)^{t₀}: log-length slope ln(1 + w�
 rates on the plateau.
 
 (a) :func:`no_plateau`: an exponential-sum target, fitted without a plateau;
-(b) :func:`plateau_sweep`: plateau length against memory for one optimiser (flow, GD,
-    momentum, Adam), with the log-length fit and the predicted slope;
+(b) :func:`reference_plateaus`: the reference sweep under flow, GD, momentum and Adam, each
+    a :func:`plateau_sweep` (plateau length against memory for one optimiser, with the
+    log-length fit and the predicted slope);
 (c) :func:`stall_survey`: Gaussian-bump and Airy targets with real and oscillating modes,
     each run labelled by :func:`stall_kind`: an optimisation plateau or the approximation
     floor (the best width-m loss, by :func:`~seqmem.approximation.best_fit`);
-(d) :func:`plateau_sweep` with ``loss="sampled"`` (linear and tanh RNNs, Adam);
+(d) :func:`sampled_plateaus`: the same on sampled data (linear and tanh RNNs, Adam);
 (e) the escape mechanism: :attr:`MemoryRun.escape_rate`, the smallest rate at escape,
     against 1/(2t₀ + 1), the best single-mode rate for the gamma bump.
 """
@@ -38,6 +39,7 @@ from seqmem.dynamics.plateaus import (
 from seqmem.dynamics.train import (
     DEFAULT_LEARNING_RATES,
     EXACT_BAND,
+    MOMENTUM,
     NOISY_BAND,
     TrainingRun,
     train,
@@ -73,8 +75,9 @@ class MemoryRun:
             with t_esc/2 ≤ t ≤ 2t_esc (NaN without an escape): the rate of the mode that
             moved out to capture the memory (it overshoots and comes back afterwards).
         plateau_rate: the smallest decay rate in the middle of the plateau (log scale).
-        time_scale: training time per recorded step unit (the learning rate for GD, 1 for
-            the flow), so that ``escape.length × time_scale`` is comparable to flow time.
+        time_scale: flow time per step: the learning rate η for GD, η/(1 − β) for
+            momentum (its steady-state step), η for Adam (not a flow time), 1 for the flow;
+            ``escape.length × time_scale`` is comparable to flow time for all but Adam.
     """
 
     memory: float
@@ -195,6 +198,8 @@ def plateau_sweep(
     if not 0 < escape < 1:
         raise SeqmemValueError(f"the 'escape' of plateau_sweep must be in (0, 1); got {escape}")
     kernels = [kernel_at(template, t0) for t0 in memories]  # validate every spec first
+    if optimizer != "flow" and learning_rate is None:
+        learning_rate = DEFAULT_LEARNING_RATES.get(optimizer)
     options = dict(
         width=width,
         init_rates=init_rates,
@@ -231,7 +236,7 @@ def plateau_sweep(
         optimizer=optimizer,
         loss=loss,
         model=model,
-        learning_rate=None if optimizer == "flow" else runs[0].time_scale,
+        learning_rate=None if optimizer == "flow" else options["learning_rate"],
         memory=[float(t0) for t0 in memories],
         plateau_length=lengths,
         plateau_level=[None if r.escape is None else r.escape.level for r in runs],
@@ -242,6 +247,59 @@ def plateau_sweep(
         runs=runs,
         seconds=time.perf_counter() - started,
     )
+
+
+#: learning rates of experiment (b): GD and momentum advance the same flow time per step
+REFERENCE_LEARNING_RATES = {"gd": 0.05, "momentum": 0.005, "adam": 0.01}
+
+
+def reference_plateaus(
+    memories: Sequence[float] = REFERENCE_MEMORIES,
+    optimizers: Sequence[str] = ("flow", "gd", "momentum", "adam"),
+    *,
+    progress=None,
+) -> dict[str, PlateauSweep]:
+    """Experiment (b): the reference sweep of THEORY.md §4 under each optimiser.
+
+    GD runs at η = 0.05 and momentum at η = 0.005 with β = 0.9 (the same steady-state step
+    η/(1 − β) = 0.05), so their plateau lengths in steps × 0.05 should equal the flow times;
+    Adam at η = 0.01 normalises its steps and is expected to escape with a smaller exponent.
+    """
+    return {
+        name: plateau_sweep(
+            memories=memories,
+            optimizer=name,
+            learning_rate=REFERENCE_LEARNING_RATES.get(name),
+            progress=progress,
+        )
+        for name in optimizers
+    }
+
+
+def sampled_plateaus(
+    memories: Sequence[float] = (3, 4, 5, 6),
+    models: Sequence[str] = ("linear", "tanh"),
+    *,
+    learning_rate: float = 0.01,
+    max_steps: int | float = 2e4,
+    progress=None,
+    **sampled_options,
+) -> dict[str, PlateauSweep]:
+    """Experiment (d): the reference target trained by Adam on fresh white-noise batches,
+    for the linear and the tanh RNN (``dt``, ``batch``, ``length`` in ``sampled_options``)."""
+    return {
+        model: plateau_sweep(
+            memories=memories,
+            optimizer="adam",
+            learning_rate=learning_rate,
+            loss="sampled",
+            model=model,
+            max_steps=max_steps,
+            progress=progress,
+            **sampled_options,
+        )
+        for model in models
+    }
 
 
 def _stop_after_escape(escape: float):
@@ -263,12 +321,14 @@ def _stuck(losses: np.ndarray, escape: float) -> bool:
 
 def _train_until_escape(t0, kernel, options, escape, max_steps) -> MemoryRun:
     sampled = options["loss"] == "sampled"
+    time_scale = options["learning_rate"]
+    if options["optimizer"] == "momentum":
+        time_scale /= 1.0 - MOMENTUM
     budget = (2e4 if sampled else 1.6e7) if max_steps is None else float(max_steps)
     steps = min(5e3 if sampled else 2e4, budget)
     while True:
         run = train(kernel, steps=int(steps), **options)
-        rate = options["learning_rate"] or DEFAULT_LEARNING_RATES[options["optimizer"]]
-        measured = _measure(t0, run, escape, rate, sampled)
+        measured = _measure(t0, run, escape, time_scale, sampled)
         inside = measured.escape is not None and measured.escape.escape_time <= steps / 2
         if inside or steps >= budget or not _stuck(run.loss, escape):
             return measured
