@@ -1,6 +1,7 @@
 """The optimisation experiments (ICLR 2021 §5, THEORY.md §4) on small memory ranges."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -70,13 +71,19 @@ def test_exponential_sum_target_has_no_plateau():
     assert data.run.final_loss < 1e-6 * data.run.loss[0]
 
 
-def test_real_modes_on_a_far_bump_stop_at_the_approximation_floor():
-    kernel = kernel_at("exp(rate=3)+bump(t0={t0})", 5)
-    run = train(kernel, 4, optimizer="flow", steps=1e6)
-    label = stall_kind(kernel, run)
-    assert label.kind == "approximation floor"
-    assert label.best_loss <= label.final_loss <= 1.5 * label.best_loss
-    assert label.best_loss > 0.25 * kernel.l2_norm_squared()
+def test_real_modes_on_a_far_bump_escape_then_stop_at_the_approximation_floor():
+    # four real modes: a plateau at ≈ ‖ρ₀‖² + what e^{−3t} leaves, growing with t₀, then
+    # an escape down to (about) the best width-4 loss, which stays far above 0
+    lengths = []
+    for t0 in (4, 5):
+        kernel = kernel_at("exp(rate=3)+bump(t0={t0})", t0)
+        run = train(kernel, 4, optimizer="flow", steps=1e5)
+        label = stall_kind(kernel, run)
+        assert label.kind == "optimisation plateau (escaped), then approximation floor"
+        assert label.best_loss <= label.final_loss <= 1.5 * label.best_loss
+        assert label.best_loss > 0.1 * kernel.l2_norm_squared()
+        lengths.append(run.plateaus[0].end)
+    assert lengths[1] > 10 * lengths[0]
 
 
 def test_stall_survey_labels_every_run():
@@ -86,7 +93,7 @@ def test_stall_survey_labels_every_run():
     assert kinds["real"] == "optimisation plateau (not escaped)"
     real = next(row for row in rows if row.modes == "real")
     assert real.label.final_loss > 10 * real.label.best_loss
-    assert kinds["oscillating"] in {"optimisation plateau (escaped)", "fitted"}
+    assert kinds["oscillating"].endswith("fitted")
 
 
 def test_sampled_linear_training_shows_the_plateau():
@@ -106,5 +113,5 @@ def test_sampled_linear_training_shows_the_plateau():
 
 
 def test_template_without_placeholder():
-    with pytest.raises(SeqmemValueError, match="no {t0} placeholder"):
+    with pytest.raises(SeqmemValueError, match=re.escape("no {t0} placeholder")):
         plateau_sweep("exp(rate=3)+gammabump(k=5)", memories=(3,))

@@ -127,14 +127,18 @@ def _memory_colours(memories: Sequence[float]) -> dict[float, tuple]:
 
 
 def _training_time(run: MemoryRun) -> np.ndarray:
-    """Recorded steps × time scale: flow time τ, or steps × learning rate."""
+    """Recorded steps × time scale: flow time τ, or steps × η (η/(1−β) for momentum)."""
     return np.asarray(run.run.steps, dtype=float) * run.time_scale
 
 
 def _time_label(sweep: PlateauSweep) -> str:
+    """The unit of :func:`_training_time`: flow time, or steps × the run's time scale."""
     if sweep.optimizer == "flow":
         return "flow time τ"
-    return f"steps × learning rate (η = {sweep.learning_rate:g})"
+    scale = sweep.runs[0].time_scale
+    if sweep.optimizer == "momentum":
+        return f"steps × η/(1−β) (= {scale:g})"
+    return f"steps × learning rate (η = {scale:g})"
 
 
 def _curve_of(run: MemoryRun) -> np.ndarray:
@@ -144,9 +148,22 @@ def _curve_of(run: MemoryRun) -> np.ndarray:
 
 
 def _sweep_name(sweep: PlateauSweep) -> str:
-    """"flow", "adam (sampled, tanh)": the optimiser and any non-default loss or model."""
+    """The optimiser and any non-default loss or model, e.g. "adam (sampled, tanh)"."""
     extras = [x for x, d in ((sweep.loss, "population"), (sweep.model, "linear")) if x != d]
     return sweep.optimizer + (f" ({', '.join(extras)})" if extras else "")
+
+
+class _PlainLogFormatter(matplotlib.ticker.LogFormatter):
+    """A log-axis formatter that labels the ticks matplotlib would, as plain numbers."""
+
+    def __call__(self, x, pos=None):
+        return f"{x:g}" if super().__call__(x, pos) else ""
+
+
+def _plain_log_ticks(axis) -> None:
+    """Label a log y axis with plain numbers (0.2, 300) instead of 2×10⁻¹, 3×10²."""
+    axis.yaxis.set_major_formatter(_PlainLogFormatter(labelOnlyBase=False))
+    axis.yaxis.set_minor_formatter(_PlainLogFormatter(labelOnlyBase=False))
 
 
 def _log_mask(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -183,7 +200,7 @@ def no_plateau(data: NoPlateau) -> Figure:
 def plateau_curves(sweep: PlateauSweep) -> Figure:
     """(b) The loss curves of a plateau sweep, one per memory t₀, escapes marked with a dot.
 
-    x: training time (flow time τ, or steps × learning rate), log scale; y: the loss the
+    x: training time (flow time τ, or steps × time scale), log scale; y: the loss the
     plateau was measured on (the population loss of a model trained on samples), log scale,
     so the plateau at ≈ ‖ρ₀‖² and the escape below it both show.
     """
@@ -207,8 +224,7 @@ def plateau_curves(sweep: PlateauSweep) -> Figure:
     axis.set_xlabel(_time_label(sweep))
     axis.set_ylabel("population loss J" if sweep.loss == "population" else "loss J")
     axis.set_title(
-        f"{_sweep_name(sweep)} on the {sweep.loss} loss, {sweep.model} model: "
-        f"{sweep.template}",
+        f"{_sweep_name(sweep)} on the {sweep.loss} loss, {sweep.model} model: {sweep.template}",
         fontsize=9,
     )
     axis.legend(fontsize=7, loc="lower left")
@@ -240,7 +256,7 @@ def plateau_lengths(sweeps: Sequence[PlateauSweep]) -> Figure:
             continue
         memory, length = (np.asarray(v, dtype=float) for v in zip(*points, strict=True))
         axis.semilogy(memory, length, marker, color=colour, ms=6, mfc="none", mew=1.5, label=label)
-        grid = np.linspace(min(sweep.memory), max(sweep.memory), 50)
+        grid = np.linspace(memory.min(), memory.max(), 50)
         scale = sweep.runs[0].time_scale
         if fit is not None:
             axis.semilogy(grid, scale * np.exp(fit.intercept + fit.slope * grid), "-", color=colour)
@@ -255,8 +271,9 @@ def plateau_lengths(sweeps: Sequence[PlateauSweep]) -> Figure:
                 label=f"predicted ln(1+w̄) = {sweep.predicted_slope:.2f}",
             )
     axis.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    _plain_log_ticks(axis)
     axis.set_xlabel("memory t₀")
-    axis.set_ylabel("plateau length (flow time τ, or steps × η)")
+    axis.set_ylabel("plateau length (flow time τ, or steps × time scale)")
     axis.set_title("Plateau length grows exponentially with memory", fontsize=9)
     axis.legend(fontsize=7, loc="upper left")
     figure.tight_layout()
@@ -281,7 +298,7 @@ def escape_mechanism(sweep: PlateauSweep, memories: Sequence[float] | None = Non
     """(e) How the plateau ends: one decay rate drifts down to O(1/t₀), then the loss drops.
 
     Left: the m decay rates w_i against training time (log-log) for up to three memories
-    (default: the smallest, middle and largest), the escape times as dashed vertical lines.
+    (default: the smallest, middle and largest), the escape times as dotted vertical lines.
     Right: the escape rate (smallest rate around the escape) against t₀, with the best
     single-mode rate 1/(2t₀ + 1) for the gamma-bump memory part, log y.
 
@@ -306,8 +323,11 @@ def escape_mechanism(sweep: PlateauSweep, memories: Sequence[float] | None = Non
                 label=f"t₀ = {run.memory:g}" if i == 0 else None,
             )
         if run.escape is not None:
-            left.axvline(run.escape.escape_time * run.time_scale, color=colour, ls="--", lw=1)
-    left.plot([], [], "--", color="0.4", lw=1, label="escape")
+            left.axvline(
+                run.escape.escape_time * run.time_scale, color=colour, ls=":", lw=1.2, alpha=0.8
+            )
+    left.plot([], [], ":", color="0.4", lw=1.2, label="escape")
+    _plain_log_ticks(left)
     left.set_xlabel(_time_label(sweep))
     left.set_ylabel("decay rates $w_i$")
     left.set_title(f"Decay rates during training ({_sweep_name(sweep)})", fontsize=9)
@@ -318,6 +338,7 @@ def escape_mechanism(sweep: PlateauSweep, memories: Sequence[float] | None = Non
     grid = np.linspace(memory.min(), memory.max(), 100)
     right.semilogy(grid, 1 / (2 * grid + 1), "k--", lw=1, label="best single-mode rate 1/(2t₀+1)")
     right.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    _plain_log_ticks(right)
     right.set_xlabel("memory t₀")
     right.set_ylabel("decay rate w")
     right.set_title("The escaping mode's rate against memory", fontsize=9)
@@ -353,6 +374,6 @@ def stall_survey(rows: Sequence[StallRow]) -> Figure:
         axis.set_xlabel("flow time τ")
         axis.set_ylabel("loss J")
         axis.set_title(f"{template}: {mode} modes", fontsize=9)
-        axis.legend(fontsize=6, loc="lower left")
+        axis.legend(fontsize=7, loc="lower left")
     figure.tight_layout()
     return figure

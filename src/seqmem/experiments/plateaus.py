@@ -38,10 +38,11 @@ from seqmem.dynamics.plateaus import (
 )
 from seqmem.dynamics.train import (
     DEFAULT_LEARNING_RATES,
-    EXACT_BAND,
+    EXACT_BANDS,
     MOMENTUM,
     NOISY_BAND,
     TrainingRun,
+    exact_plateau_band,
     train,
 )
 from seqmem.errors import SeqmemValueError, check_positive
@@ -139,7 +140,9 @@ def _measure(
         found = plateau_escape(run.loss, run.steps, escape=escape, band=NOISY_BAND, initial=True)
     else:  # exact: the population loss (of a linear model even when trained on samples)
         curve = run.loss if run.population_loss is None else run.population_loss
-        found = plateau_escape(np.maximum(curve, 0.0), run.steps, escape=escape, band=EXACT_BAND)
+        curve = np.maximum(curve, 0.0)
+        band = exact_plateau_band(curve, run.steps)
+        found = plateau_escape(curve, run.steps, escape=escape, band=band)
     escape_rate = plateau_rate = math.nan
     if found is not None:
         around = (run.steps >= found.escape_time / 2) & (run.steps <= 2 * found.escape_time)
@@ -308,7 +311,9 @@ def _stop_after_escape(escape: float):
     def stop(times: np.ndarray, losses: np.ndarray) -> bool:
         if len(times) < 3:
             return False
-        found = plateau_escape(np.maximum(losses, 0.0), times, escape=escape, band=EXACT_BAND)
+        losses = np.maximum(losses, 0.0)
+        band = exact_plateau_band(losses, times)
+        found = plateau_escape(losses, times, escape=escape, band=band)
         return found is not None and times[-1] >= 10.0 * found.escape_time
 
     return stop
@@ -358,15 +363,16 @@ class StallLabel:
     """What a run's loss curve shows, judged against the best width-m loss (experiment (c)).
 
     Attributes:
-        kind: the first that applies of
-            "optimisation plateau (escaped)": a plateau followed by an escape;
-            "fitted": the run ends below 10⁻³‖ρ‖²;
-            "approximation floor": it ends within a factor 1.5 of ``best_loss`` (no
-            width-m model does much better: a stall there is not an optimisation problem);
-            "optimisation plateau (not escaped)": it ends on a flat tail far above
-            ``best_loss`` (:func:`~seqmem.dynamics.plateaus.final_stall`);
-            "still improving": none of these (slow convergence at the end of the run).
-        stall_level: the plateau level (escaped plateaus) or the final loss.
+        kind: how the run ends, the first that applies of
+            "approximation floor": within a factor 1.5 of ``best_loss`` ≥ 10⁻³‖ρ‖² (no
+            width-m model does much better: the stall is not an optimisation problem);
+            "fitted": below 10⁻³‖ρ‖² (at its best loss or not);
+            "optimisation plateau (not escaped)": on a flat tail far above ``best_loss``
+            (:func:`~seqmem.dynamics.plateaus.final_stall`);
+            "still improving": none of these (slow convergence at the end of the run);
+            prefixed by "optimisation plateau (escaped), then " when the curve had a
+            plateau followed by an escape.
+        stall_level: the escaped plateau's level, else the final loss.
         final_loss: the loss at the end of the run.
         best_loss: the smallest population loss of any width-m model: the squared L²
             error of :func:`~seqmem.approximation.best_fit`.
@@ -387,16 +393,18 @@ def stall_kind(kernel: Kernel, run: TrainingRun, *, oscillating: bool = False) -
     width = run.rates.shape[1]
     fit = best_fit(kernel, 2 * width if oscillating else width, oscillating=oscillating)
     best, final = float(fit.l2_error**2), float(run.final_loss)
-    if run.plateaus and final < 0.8 * run.plateaus[0].level:
-        kind, level = "optimisation plateau (escaped)", run.plateaus[0].level
-    elif final <= 1e-3 * kernel.l2_norm_squared():
-        kind, level = "fitted", final
-    elif final <= 1.5 * best:
-        kind, level = "approximation floor", final
-    elif final_stall(np.maximum(run.loss, 0.0), run.steps, band=EXACT_BAND) is not None:
-        kind, level = "optimisation plateau (not escaped)", final
+    small = 1e-3 * kernel.l2_norm_squared()
+    if final <= 1.5 * best:
+        kind = "approximation floor" if best >= small else "fitted"
+    elif final <= small:
+        kind = "fitted"
+    elif final_stall(np.maximum(run.loss, 0.0), run.steps, band=EXACT_BANDS[-1]) is not None:
+        kind = "optimisation plateau (not escaped)"
     else:
-        kind, level = "still improving", final
+        kind = "still improving"
+    level = final
+    if run.plateaus and final < 0.8 * run.plateaus[0].level:
+        kind, level = f"optimisation plateau (escaped), then {kind}", run.plateaus[0].level
     return StallLabel(kind, float(level), final, best)
 
 
