@@ -100,7 +100,8 @@ def gradient_flow(
 
     # one jitted gradient for the solver, one batched loss for the records
     gradient = jax.jit(jax.grad(loss_of_state))
-    batched_loss = jax.jit(jax.vmap(loss_of_state))
+    # not jitted: the number of records changes between decades (each shape would compile)
+    batched_loss = jax.vmap(loss_of_state)
 
     def velocity(_, theta):
         return -np.asarray(gradient(theta))
