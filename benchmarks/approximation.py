@@ -59,7 +59,6 @@ more than 1e-10·σ₁, or if the split of ``hsv_matrix_airy`` does not reproduc
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import sys
@@ -71,7 +70,7 @@ import numpy as np
 import scipy
 import scipy.linalg
 import scipy.optimize
-from harness import Row, positive_count
+from harness import Row, emit, positive_count
 
 from seqmem import LinearRNN
 from seqmem.approximation import approximation_errors, best_fit, hankel_singular_values
@@ -433,15 +432,7 @@ def main(argv: list[str] | None = None) -> int:
     rows, fit_table, notes, agree = run(
         args.repeats, args.length, args.dense_length, args.budget, args.probe_nfev, args.max_nfev
     )
-    if args.json:
-        print(json.dumps([r.to_json() for r in rows], indent=2))
-        print("\n".join([*fit_table, "", *notes]), file=sys.stderr)
-    else:
-        print(format_table(rows))
-        print()
-        print("\n".join(fit_table))
-        print()
-        print("\n".join(notes))
+    emit(rows, [*fit_table, "", *notes], args.json, format_table(rows))
     return 0 if agree else 1
 
 

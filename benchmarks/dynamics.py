@@ -86,7 +86,6 @@ With ``--json`` stdout holds only a JSON list of rows
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import sys
@@ -96,7 +95,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.integrate
-from harness import Row, positive_count
+from harness import Row, emit, positive_count
 
 from seqmem._jax import jax, jnp  # seqmem's JAX, configured for float64
 from seqmem.dynamics import population_loss, train
@@ -512,13 +511,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     rows, notes, agree = run(QUICK if args.quick else FULL, args.repeats)
-    if args.json:
-        print(json.dumps([r.to_json() for r in rows], indent=2))
-        print("\n".join(notes), file=sys.stderr)
-    else:
-        print(format_table(rows))
-        print()
-        print("\n".join(notes))
+    emit(rows, notes, args.json, format_table(rows))
     return 0 if agree else 1
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from dataclasses import dataclass
 
 
@@ -38,3 +40,14 @@ def positive_count(text: str) -> int:
     if not value.is_integer() or value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
     return int(value)
+
+
+def emit(rows: list[Row], notes: list[str], as_json: bool, table: str) -> None:
+    """Print the rows: as the JSON list of ``seqmem bench`` (notes to stderr), or the table."""
+    if as_json:
+        print(json.dumps([r.to_json() for r in rows], indent=2))
+        print("\n".join(notes), file=sys.stderr)
+    else:
+        print(table)
+        print()
+        print("\n".join(notes))

@@ -47,7 +47,6 @@ The exit status is 1 if a method disagrees with the FFT path by more than 1e−8
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import os
 import sys
@@ -57,7 +56,7 @@ from functools import partial
 
 import numpy as np
 import scipy.signal
-from harness import Row, positive_count
+from harness import Row, emit, positive_count
 
 from seqmem import LinearRNN
 from seqmem._jax import jax, jnp  # seqmem's JAX, configured for float64
@@ -291,13 +290,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     rows, notes, agree = run(args.batch, args.length, args.width, args.repeats, args.loop_length)
-    if args.json:
-        print(json.dumps([r.to_json() for r in rows], indent=2))
-        print("\n".join(notes), file=sys.stderr)
-    else:
-        print(format_table(rows))
-        print()
-        print("\n".join(notes))
+    emit(rows, notes, args.json, format_table(rows))
     return 0 if agree else 1
 
 
