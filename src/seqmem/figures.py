@@ -224,7 +224,7 @@ def plateau_curves(sweep: PlateauSweep) -> Figure:
     axis.set_xlabel(_time_label(sweep))
     axis.set_ylabel("population loss J" if sweep.loss == "population" else "loss J")
     axis.set_title(
-        f"{_sweep_name(sweep)} on the {sweep.loss} loss, {sweep.model} model: {sweep.template}",
+        f"{sweep.optimizer} on the {sweep.loss} loss, {sweep.model} model: {sweep.template}",
         fontsize=9,
     )
     axis.legend(fontsize=7, loc="lower left")
