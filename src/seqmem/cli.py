@@ -290,6 +290,90 @@ def _command_plateau(args: argparse.Namespace) -> None:
     _emit(result, args.json, render)
 
 
+def _command_sweep(args: argparse.Namespace) -> None:
+    from seqmem.sweep.config import load_config
+
+    config = load_config(args.config)
+    if args.dry_run:
+        result = {"runs": len(config.runs), "experiment": config.experiment}
+        _emit(
+            result,
+            args.json,
+            lambda r: f"{r['runs']} runs of experiment '{r['experiment']}' ({args.config})",
+        )
+        return
+    from seqmem.sweep.execute import run_sweep
+    from seqmem.sweep.store import DEFAULT_STORE, ResultsStore
+
+    with ResultsStore(args.store or DEFAULT_STORE) as store:
+        summary = run_sweep(
+            config,
+            store,
+            executor=args.executor,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            progress=not args.json and not args.no_progress,
+        )
+        counts = store.counts()
+    result = {
+        "runs": summary.runs,
+        "experiment": config.experiment,
+        "already_done": summary.already_done,
+        "executed": summary.executed,
+        "failed": summary.failed,
+        "seconds": summary.seconds,
+        "store": str(args.store or DEFAULT_STORE),
+        "counts": counts,
+    }
+
+    def render(r):
+        return (
+            f"{r['runs']} runs of '{r['experiment']}': {r['already_done']} already done, "
+            f"{r['executed']} executed ({r['failed']} failed) in {r['seconds']:.1f} s; "
+            f"store {r['store']} holds {r['counts']['done']} done, {r['counts']['failed']} failed"
+        )
+
+    _emit(result, args.json, render)
+
+
+def _command_results(args: argparse.Namespace) -> None:
+    from seqmem.sweep.store import DEFAULT_STORE, ResultsStore
+
+    with ResultsStore(args.store or DEFAULT_STORE, create=False) as store:
+        runs = store.runs(status=args.status, experiment=args.experiment)
+        counts = store.counts()
+        if args.export is not None:
+            if not str(args.export).endswith(".csv"):
+                raise SeqmemValueError(
+                    f"--export writes CSV; name a .csv file, got {args.export!r}"
+                )
+            store.export_csv(args.export)
+    result = {
+        "runs": [
+            {"id": r.id, "config": r.config, "status": r.status, "metrics": r.metrics} for r in runs
+        ],
+        "counts": counts,
+    }
+
+    def render(r):
+        lines = [f"{counts['done']} done, {counts['failed']} failed"]
+        for run in runs:
+            shown = (
+                run.error
+                if run.status == "failed"
+                else ", ".join(
+                    f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                    for k, v in run.metrics.items()
+                )
+            )
+            lines.append(f"{run.id}  {run.experiment}  {run.status}  {shown}")
+        if args.export is not None:
+            lines.append(f"exported to {args.export}")
+        return "\n".join(lines)
+
+    _emit(result, args.json, render)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from seqmem import __version__
 
@@ -385,6 +469,29 @@ def build_parser() -> argparse.ArgumentParser:
     plateau.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     plateau.add_argument("--json", action="store_true", help="machine-readable output")
     plateau.set_defaults(run=_command_plateau)
+
+    sweep = commands.add_parser(
+        "sweep", help="run a TOML sweep config (resumes: only missing or failed runs run)"
+    )
+    sweep.add_argument("config", metavar="CONFIG.toml")
+    sweep.add_argument("--store", default=None, help="results store (default seqmem-results/)")
+    sweep.add_argument(
+        "--executor", default="local", choices=["local", "dask"], help="process pool or Dask"
+    )
+    sweep.add_argument("--workers", type=int, default=None, help="processes (default: cores)")
+    sweep.add_argument("--scheduler", default=None, help="a Dask scheduler address (implies dask)")
+    sweep.add_argument("--dry-run", action="store_true", help="validate and count the runs")
+    sweep.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sweep.add_argument("--json", action="store_true", help="machine-readable output")
+    sweep.set_defaults(run=_command_sweep)
+
+    results = commands.add_parser("results", help="the runs in a results store")
+    results.add_argument("--store", default=None, help="results store (default seqmem-results/)")
+    results.add_argument("--status", default=None, choices=["done", "failed"])
+    results.add_argument("--experiment", default=None)
+    results.add_argument("--export", default=None, metavar="FILE.csv", help="write a CSV table")
+    results.add_argument("--json", action="store_true", help="machine-readable output")
+    results.set_defaults(run=_command_results)
     return parser
 
 

@@ -320,8 +320,13 @@ def _stop_after_escape(escape: float):
 
 
 def _stuck(losses: np.ndarray, escape: float) -> bool:
-    """Whether a run ends where it stood at a quarter of its steps (so more steps may help)."""
-    return losses[-1] >= escape * np.median(losses[len(losses) // 4 : len(losses) // 2])
+    """Whether a run ends about where it stood early on (so more steps may help).
+
+    A run that never left its early level may still escape later; one that fell well below
+    it has converged (with no plateau, or none this rule can see) and is done.
+    """
+    early = np.median(losses[1:4])  # just after the start: the short transient is over
+    return losses[-1] >= escape * early
 
 
 def _train_until_escape(t0, kernel, options, escape, max_steps) -> MemoryRun:

@@ -1,0 +1,1 @@
+"""Parameter sweeps: TOML configs, a resumable SQLite results store, local and Dask execution."""
