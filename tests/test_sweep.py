@@ -226,3 +226,28 @@ def test_a_foreign_store_is_refused_and_left_alone(tmp_path):
     assert result.returncode == 2
     assert "not a seqmem results store" in result.stderr
     assert foreign.read_bytes() == before
+
+
+CHEAP_POINTS = {
+    "plateau": {"memory": 3, "optimizer": "gd", "learning_rate": 0.05},
+    "train": {"spec": "exp(rate=2)", "width": 1, "optimizer": "adam", "steps": 500},
+    "approx": {"spec": "powerlaw(omega=1)", "width": 3},
+    "stall": {"memory": 4, "final_time": 1e4},
+}
+
+
+def test_every_experiment_has_a_cheap_point_that_runs():
+    from seqmem.experiments.registry import EXPERIMENTS
+
+    assert set(CHEAP_POINTS) == set(EXPERIMENTS)
+    for name, point in CHEAP_POINTS.items():
+        result = execute(name, normalise(name, point))
+        assert result.metrics and all(
+            isinstance(v, (int, float, str, bool, type(None))) for v in result.metrics.values()
+        )
+    # the sampled-data options reach the trainer: a different batch, other numbers
+    sampled = {"spec": "exp(rate=2)", "width": 1, "optimizer": "adam", "steps": 50,
+               "loss": "sampled", "length": 32}  # fmt: skip
+    small = execute("train", normalise("train", {**sampled, "batch": 2})).metrics
+    large = execute("train", normalise("train", {**sampled, "batch": 8})).metrics
+    assert small["final_loss"] != large["final_loss"]

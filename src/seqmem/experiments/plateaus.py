@@ -430,6 +430,7 @@ def stall_survey(
     *,
     width: int = 4,
     final_time: float = 1e7,
+    modes: Sequence[str] = ("real", "oscillating"),
     progress=None,
 ) -> list[StallRow]:
     """Experiment (c): gradient flow with real and with oscillating modes on each target at
@@ -438,13 +439,13 @@ def stall_survey(
     for template in templates:
         for t0 in memories:
             kernel = kernel_at(template, t0)
-            for modes in ("real", "oscillating"):
-                oscillating = modes == "oscillating"
+            for kind in modes:
+                oscillating = kind == "oscillating"
                 run = train(
                     kernel, width, optimizer="flow", steps=final_time, oscillating=oscillating
                 )
                 label = stall_kind(kernel, run, oscillating=oscillating)
-                rows.append(StallRow(template, float(t0), modes, label, run))
+                rows.append(StallRow(template, float(t0), kind, label, run))
                 if progress is not None:
-                    progress(f"{kernel.spec} ({modes} modes): {label.kind}")
+                    progress(f"{kernel.spec} ({kind} modes): {label.kind}")
     return rows

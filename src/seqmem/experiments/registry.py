@@ -60,6 +60,10 @@ def _as_float(value: float | None) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
 
 
+def _sampled_options(p: dict) -> dict:
+    return {"dt": p["dt"], "batch": p["batch"], "length": p["length"]}
+
+
 def _run_plateau(p: dict) -> RunResult:
     from seqmem.experiments.plateaus import plateau_sweep
 
@@ -76,6 +80,7 @@ def _run_plateau(p: dict) -> RunResult:
         loss=p["loss"],
         model=p["model"],
         max_steps=p["max_steps"],
+        **_sampled_options(p),
     )
     (measured,) = sweep.runs
     run = measured.run
@@ -110,6 +115,7 @@ def _run_train(p: dict) -> RunResult:
         seed=p["seed"],
         rate_parameterisation=p["parameterisation"],
         oscillating=p["oscillating"],
+        **_sampled_options(p),
     )
     first = run.plateaus[0] if run.plateaus else None
     return RunResult(
@@ -120,6 +126,31 @@ def _run_train(p: dict) -> RunResult:
             "plateau_start": None if first is None else first.start,
             "plateau_end": None if first is None else first.end,
             "plateau_level": None if first is None else first.level,
+        },
+        curves={"steps": run.steps, "loss": run.loss, "smallest_rate": run.rates.min(axis=1)},
+    )
+
+
+def _run_stall(p: dict) -> RunResult:
+    from seqmem.experiments.plateaus import stall_survey
+
+    (row,) = stall_survey(
+        (p["template"],),
+        (p["memory"],),
+        width=p["width"],
+        final_time=p["final_time"],
+        modes=(p["modes"],),
+    )
+    run, label = row.run, row.label
+    first = run.plateaus[0] if run.plateaus else None
+    return RunResult(
+        metrics={
+            "kind": label.kind,
+            "stall_level": label.stall_level,
+            "final_loss": _as_float(label.final_loss),
+            "best_loss": label.best_loss,
+            "plateau_start": None if first is None else first.start,
+            "plateau_end": None if first is None else first.end,
         },
         curves={"steps": run.steps, "loss": run.loss, "smallest_rate": run.rates.min(axis=1)},
     )
@@ -179,6 +210,9 @@ EXPERIMENTS: dict[str, Experiment] = {
                 Parameter("loss", "str", "population", _LOSSES),
                 Parameter("model", "str", "linear", _MODELS),
                 Parameter("max_steps", "float", None, optional=True),
+                Parameter("dt", "float", 0.1, description="sampled data: grid step"),
+                Parameter("batch", "int", 32, description="sampled data: sequences per step"),
+                Parameter("length", "int", 256, description="sampled data: outputs per sequence"),
             ),
             _run_plateau,
         ),
@@ -196,8 +230,24 @@ EXPERIMENTS: dict[str, Experiment] = {
                 Parameter("seed", "int", 0),
                 Parameter("parameterisation", "str", "exp", ("exp", "softplus", "direct")),
                 Parameter("oscillating", "bool", False),
+                Parameter("dt", "float", 0.1, description="sampled data: grid step"),
+                Parameter("batch", "int", 32, description="sampled data: sequences per step"),
+                Parameter("length", "int", 256, description="sampled data: outputs per sequence"),
             ),
             _run_train,
+        ),
+        Experiment(
+            "stall",
+            "gradient flow on a target at one memory, labelled optimisation plateau or "
+            "approximation floor",
+            (
+                Parameter("template", "str", "exp(rate=3)+bump(t0={t0})"),
+                Parameter("memory", "float"),
+                Parameter("modes", "str", "real", ("real", "oscillating")),
+                Parameter("width", "int", 4),
+                Parameter("final_time", "float", 1e6),
+            ),
+            _run_stall,
         ),
         Experiment(
             "approx",
