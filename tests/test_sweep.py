@@ -242,9 +242,8 @@ def test_every_experiment_has_a_cheap_point_that_runs():
     assert set(CHEAP_POINTS) == set(EXPERIMENTS)
     for name, point in CHEAP_POINTS.items():
         result = execute(name, normalise(name, point))
-        assert result.metrics and all(
-            isinstance(v, (int, float, str, bool, type(None))) for v in result.metrics.values()
-        )
+        assert result.metrics
+        json.dumps(result.metrics, allow_nan=False)  # JSON as it is
     # the sampled-data options reach the trainer: a different batch, other numbers
     sampled = {"spec": "exp(rate=2)", "width": 1, "optimizer": "adam", "steps": 50,
                "loss": "sampled", "length": 32}  # fmt: skip

@@ -32,6 +32,7 @@ from seqmem.approximation import best_fit
 from seqmem.dynamics.plateaus import (
     Escape,
     LogLengthFit,
+    Plateau,
     final_stall,
     fit_log_length,
     plateau_escape,
@@ -129,6 +130,10 @@ class PlateauSweep:
 
 def _none_if_nan(value: float) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
+
+
+def _nan_if_none(value: float | None) -> float:
+    return math.nan if value is None else float(value)
 
 
 def _measure(
@@ -229,6 +234,30 @@ def plateau_sweep(
                 f"t0 = {format_number(t0)}: plateau length {length} ({measured.run.seconds:.1f} s)"
             )
 
+    return summarise(
+        template,
+        runs,
+        optimizer=optimizer,
+        loss=loss,
+        model=model,
+        learning_rate=None if optimizer == "flow" else options["learning_rate"],
+        seconds=time.perf_counter() - started,
+    )
+
+
+def summarise(
+    template: str,
+    runs: Sequence[MemoryRun],
+    *,
+    optimizer: str,
+    loss: str,
+    model: str,
+    learning_rate: float | None,
+    seconds: float,
+) -> PlateauSweep:
+    """The sweep made of ``runs`` (one per memory): lengths, levels, rates, the log-length
+    fit and the predicted slope ln(1 + w̄) (see :func:`plateau_sweep`)."""
+    runs = list(runs)
     lengths = [None if r.escape is None else r.escape.length for r in runs]
     known = [(r.memory, r.escape.length) for r in runs if r.escape is not None]
     fit = fit_log_length(*zip(*known, strict=True)) if len(known) >= 2 else None
@@ -239,8 +268,8 @@ def plateau_sweep(
         optimizer=optimizer,
         loss=loss,
         model=model,
-        learning_rate=None if optimizer == "flow" else options["learning_rate"],
-        memory=[float(t0) for t0 in memories],
+        learning_rate=learning_rate,
+        memory=[float(r.memory) for r in runs],
         plateau_length=lengths,
         plateau_level=[None if r.escape is None else r.escape.level for r in runs],
         escape_rates=[_none_if_nan(r.escape_rate) for r in runs],
@@ -248,7 +277,60 @@ def plateau_sweep(
         fit=fit,
         predicted_slope=predicted,
         runs=runs,
-        seconds=time.perf_counter() - started,
+        seconds=seconds,
+    )
+
+
+def memory_run_record(measured: MemoryRun) -> tuple[dict, dict[str, np.ndarray]]:
+    """A :class:`MemoryRun` as (JSON-able metrics, arrays), for a results store."""
+    run, escape = measured.run, measured.escape
+    metrics = {
+        "memory": measured.memory,
+        "escaped": escape is not None,
+        "plateau_start": None if escape is None else escape.start,
+        "escape_time": None if escape is None else escape.escape_time,
+        "plateau_length": None if escape is None else escape.length,
+        "plateau_level": None if escape is None else escape.level,
+        "escape_rate": _none_if_nan(measured.escape_rate),
+        "plateau_rate": _none_if_nan(measured.plateau_rate),
+        "time_scale": measured.time_scale,
+        "training_time": None if escape is None else escape.length * measured.time_scale,
+        "final_loss": _none_if_nan(run.final_loss),
+        "plateaus": [[p.start, p.end, p.level] for p in run.plateaus],
+    }  # no timings: metrics must not depend on the machine (the store keeps the run's time)
+    curves = {"steps": run.steps, "loss": run.loss, "weights": run.weights, "rates": run.rates}
+    if run.population_loss is not None:
+        curves["population_loss"] = run.population_loss
+    return metrics, curves
+
+
+def memory_run_from_record(metrics: dict, curves: dict[str, np.ndarray]) -> MemoryRun:
+    """The :class:`MemoryRun` that :func:`memory_run_record` stored."""
+    escape = None
+    if metrics["escaped"]:
+        escape = Escape(
+            start=metrics["plateau_start"],
+            escape_time=metrics["escape_time"],
+            length=metrics["plateau_length"],
+            level=metrics["plateau_level"],
+        )
+    run = TrainingRun(
+        steps=curves["steps"],
+        loss=curves["loss"],
+        weights=curves["weights"],
+        rates=curves["rates"],
+        final_loss=_nan_if_none(metrics["final_loss"]),
+        plateaus=[Plateau(*p) for p in metrics["plateaus"]],
+        seconds=math.nan,
+        population_loss=curves.get("population_loss"),
+    )
+    return MemoryRun(
+        memory=metrics["memory"],
+        run=run,
+        escape=escape,
+        escape_rate=_nan_if_none(metrics["escape_rate"]),
+        plateau_rate=_nan_if_none(metrics["plateau_rate"]),
+        time_scale=metrics["time_scale"],
     )
 
 

@@ -65,7 +65,7 @@ def _sampled_options(p: dict) -> dict:
 
 
 def _run_plateau(p: dict) -> RunResult:
-    from seqmem.experiments.plateaus import plateau_sweep
+    from seqmem.experiments.plateaus import memory_run_record, plateau_sweep
 
     sweep = plateau_sweep(
         p["template"],
@@ -83,21 +83,8 @@ def _run_plateau(p: dict) -> RunResult:
         **_sampled_options(p),
     )
     (measured,) = sweep.runs
-    run = measured.run
-    return RunResult(
-        metrics={
-            "escaped": measured.escape is not None,
-            "plateau_length": sweep.plateau_length[0],
-            "plateau_level": sweep.plateau_level[0],
-            "escape_rate": sweep.escape_rates[0],
-            "plateau_rate": sweep.plateau_rates[0],
-            "training_time": None
-            if measured.escape is None
-            else measured.escape.length * measured.time_scale,
-            "final_loss": _as_float(run.final_loss),
-        },
-        curves={"steps": run.steps, "loss": run.loss, "smallest_rate": run.rates.min(axis=1)},
-    )
+    metrics, curves = memory_run_record(measured)
+    return RunResult(metrics=metrics, curves=curves)
 
 
 def _run_train(p: dict) -> RunResult:
