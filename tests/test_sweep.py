@@ -233,6 +233,10 @@ CHEAP_POINTS = {
     "train": {"spec": "exp(rate=2)", "width": 1, "optimizer": "adam", "steps": 500},
     "approx": {"spec": "powerlaw(omega=1)", "width": 3},
     "stall": {"memory": 4, "final_time": 1e4},
+    "error_curve": {"spec": "exp(rate=1)+exp(rate=3)", "widths": [1, 2, 3]},
+    "jackson_rates": {"alphas": [0, 1], "widths": [8, 16]},
+    "width_needed": {"omegas": [2.0], "eps": 1e-2, "max_width": 8},
+    "no_plateau": {"final_time": 1e3},
 }
 
 

@@ -374,6 +374,43 @@ def _command_results(args: argparse.Namespace) -> None:
     _emit(result, args.json, render)
 
 
+def _command_reproduce(args: argparse.Namespace) -> None:
+    from seqmem.reproduce import reproduce
+
+    result = reproduce(
+        args.out,
+        quick=args.quick,
+        executor=args.executor,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        progress=not args.json,
+    )
+    summary = {
+        "claims": [
+            {
+                "id": c.id,
+                "statement": c.statement,
+                "measured": c.measured if c.measured == c.measured else None,
+                "expected": c.expected,
+                "passed": c.passed,
+            }
+            for c in result.claims
+        ],
+        "seconds": result.seconds,
+        "report": str(result.paths["html"]),
+    }
+
+    def render(r):
+        held = sum(c["passed"] for c in r["claims"])
+        lines = [f"{held} of {len(r['claims'])} claims held ({r['seconds']:.0f} s)"]
+        for c in r["claims"]:
+            lines.append(f"  {'✓' if c['passed'] else '✗'} {c['id']}: measured {c['measured']}")
+        lines.append(f"report: {r['report']}")
+        return "\n".join(lines)
+
+    _emit(summary, args.json, render)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from seqmem import __version__
 
@@ -492,6 +529,17 @@ def build_parser() -> argparse.ArgumentParser:
     results.add_argument("--export", default=None, metavar="FILE.csv", help="write a CSV table")
     results.add_argument("--json", action="store_true", help="machine-readable output")
     results.set_defaults(run=_command_results)
+
+    reproduce = commands.add_parser(
+        "reproduce", help="run every experiment of the paper and write the report"
+    )
+    reproduce.add_argument("--quick", action="store_true", help="the quick plan (minutes)")
+    reproduce.add_argument("--out", default="seqmem-report", help="output folder")
+    reproduce.add_argument("--executor", default="local", choices=["local", "dask"])
+    reproduce.add_argument("--workers", type=int, default=None, help="processes (default: cores)")
+    reproduce.add_argument("--scheduler", default=None, help="a Dask scheduler address")
+    reproduce.add_argument("--json", action="store_true", help="machine-readable output")
+    reproduce.set_defaults(run=_command_reproduce)
     return parser
 
 

@@ -303,7 +303,8 @@ def plateau_escape(
     where J̃ is the running median of the losses (exp of the smoothed log-loss of
     :func:`find_plateaus`). With ``window=1`` J̃ is the raw loss J; with a larger window
     it equals the raw loss on a monotone (exact) curve and removes the noise of a noisy
-    one. t_esc is a recorded time, so it is resolved to the spacing of the recording.
+    one, and the escape must last: J̃ stays below the threshold for ``window`` points.
+    t_esc is a recorded time, so it is resolved to the spacing of the recording.
     This is the plateau length of ICLR 2021, §5: the time from the end of the
     short-memory transient until the loss leaves the plateau.
 
@@ -334,6 +335,11 @@ def plateau_escape(
     first = plateaus[0]
     curve = losses if window == 1 else np.exp(smooth)
     below = (times > first.start) & (curve < escape * first.level)
+    if window > 1:
+        # noisy curves: the escape must last a window (a dip of the noise does not count)
+        lasting = np.lib.stride_tricks.sliding_window_view(below, window).all(axis=1)
+        below = np.zeros_like(below)
+        below[: lasting.size] = lasting
     if not np.any(below):
         return None
     escape_time = float(times[np.argmax(below)])

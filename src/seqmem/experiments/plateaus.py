@@ -140,9 +140,9 @@ def _measure(
     memory: float, run: TrainingRun, escape: float, time_scale: float, sampled: bool = False
 ) -> MemoryRun:
     if run.population_loss is None and sampled:
-        # noisy (tanh on samples): the reference transient (≈5 %) hides in the noise band, so
-        # the plateau is allowed to start at initialisation
-        found = plateau_escape(run.loss, run.steps, escape=escape, band=NOISY_BAND, initial=True)
+        # noisy (tanh on samples): block-averaged batch losses, smoothed and with a lasting
+        # escape (find_plateaus' running median)
+        found = plateau_escape(run.loss, run.steps, escape=escape, band=NOISY_BAND)
     else:  # exact: the population loss (of a linear model even when trained on samples)
         curve = run.loss if run.population_loss is None else run.population_loss
         curve = np.maximum(curve, 0.0)

@@ -9,6 +9,7 @@ config says otherwise), so the same config gives the same numbers on any number 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import math
@@ -24,7 +25,8 @@ REQUIRED = object()  # the default of a parameter a config must give
 
 @dataclass(frozen=True)
 class Parameter:
-    """One parameter: ``kind`` is "str", "int", "float", "bool" or "pair" (two floats)."""
+    """One parameter: ``kind`` is "str", "int", "float", "bool", "pair" (two floats) or a
+    non-empty list "strs", "ints", "floats"."""
 
     name: str
     kind: str
@@ -129,17 +131,51 @@ def _run_stall(p: dict) -> RunResult:
         modes=(p["modes"],),
     )
     run, label = row.run, row.label
-    first = run.plateaus[0] if run.plateaus else None
     return RunResult(
         metrics={
             "kind": label.kind,
             "stall_level": label.stall_level,
             "final_loss": _as_float(label.final_loss),
             "best_loss": label.best_loss,
-            "plateau_start": None if first is None else first.start,
-            "plateau_end": None if first is None else first.end,
+            "plateaus": [[q.start, q.end, q.level] for q in run.plateaus],
         },
-        curves={"steps": run.steps, "loss": run.loss, "smallest_rate": run.rates.min(axis=1)},
+        curves={"steps": run.steps, "loss": run.loss, "weights": run.weights, "rates": run.rates},
+    )
+
+
+def _run_error_curve(p: dict) -> RunResult:
+    from seqmem.experiments.approximation import error_versus_width
+
+    (curve,) = error_versus_width([p["spec"]], p["widths"])
+    return RunResult(metrics=dataclasses.asdict(curve))
+
+
+def _run_jackson_rates(p: dict) -> RunResult:
+    from seqmem.experiments.approximation import jackson_rates
+
+    return RunResult(metrics=dataclasses.asdict(jackson_rates(p["alphas"], p["widths"])))
+
+
+def _run_width_needed(p: dict) -> RunResult:
+    from seqmem.experiments.approximation import width_needed
+
+    data = width_needed(p["omegas"], p["eps"], p["max_width"])
+    return RunResult(metrics=dataclasses.asdict(data))
+
+
+def _run_no_plateau(p: dict) -> RunResult:
+    from seqmem.experiments.plateaus import no_plateau
+
+    data = no_plateau(p["spec"], width=p["width"], final_time=p["final_time"])
+    run = data.run
+    return RunResult(
+        metrics={
+            "kernel": data.kernel,
+            "best_loss": data.best_loss,
+            "final_loss": _as_float(run.final_loss),
+            "plateaus": [[q.start, q.end, q.level] for q in run.plateaus],
+        },
+        curves={"steps": run.steps, "loss": run.loss, "weights": run.weights, "rates": run.rates},
     )
 
 
@@ -237,6 +273,44 @@ EXPERIMENTS: dict[str, Experiment] = {
             _run_stall,
         ),
         Experiment(
+            "error_curve",
+            "best-fit errors of one kernel against width, with the Hankel floor (paper §4)",
+            (
+                Parameter("spec", "str"),
+                Parameter("widths", "ints", (1, 2, 3, 4, 6, 8)),
+            ),
+            _run_error_curve,
+        ),
+        Experiment(
+            "jackson_rates",
+            "Jackson-construction errors against width for kernels of smoothness α",
+            (
+                Parameter("alphas", "ints", (0, 1, 2, 3)),
+                Parameter("widths", "ints", (16, 32, 64, 128)),
+            ),
+            _run_jackson_rates,
+        ),
+        Experiment(
+            "width_needed",
+            "the width reaching a relative L¹ error for power laws (the curse of memory)",
+            (
+                Parameter("omegas", "floats", (2.0, 1.0, 0.5)),
+                Parameter("eps", "float", 1e-3),
+                Parameter("max_width", "int", 32),
+            ),
+            _run_width_needed,
+        ),
+        Experiment(
+            "no_plateau",
+            "gradient flow on an exponential-sum target (no plateau expected)",
+            (
+                Parameter("spec", "str", "exp(rate=0.5)+exp(rate=2)"),
+                Parameter("width", "int", 4),
+                Parameter("final_time", "float", 1e6),
+            ),
+            _run_no_plateau,
+        ),
+        Experiment(
             "approx",
             "the best width-m approximant of a kernel (or its balanced truncation)",
             (
@@ -290,6 +364,11 @@ def _check_value(owner: str, parameter: Parameter, value: object) -> object:
         ):
             raise SeqmemValueError(f"{where} must be a finite number; got {value!r}")
         return float(value)
+    if kind in ("ints", "floats", "strs"):
+        if not isinstance(value, list | tuple) or not value:
+            raise SeqmemValueError(f"{where} must be a non-empty list; got {value!r}")
+        item = Parameter(parameter.name, kind[:-1])
+        return [_check_value(owner, item, v) for v in value]
     # "pair"
     if not isinstance(value, list | tuple) or len(value) != 2:
         raise SeqmemValueError(f"{where} must be a list of two numbers; got {value!r}")
