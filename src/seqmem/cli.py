@@ -379,7 +379,7 @@ def _command_reproduce(args: argparse.Namespace) -> None:
 
     result = reproduce(
         args.out,
-        quick=args.quick,
+        mode="quick" if args.quick else args.mode,
         executor=args.executor,
         workers=args.workers,
         scheduler=args.scheduler,
@@ -534,6 +534,9 @@ def build_parser() -> argparse.ArgumentParser:
         "reproduce", help="run every experiment of the paper and write the report"
     )
     reproduce.add_argument("--quick", action="store_true", help="the quick plan (minutes)")
+    reproduce.add_argument(
+        "--mode", default="full", choices=["full", "quick", "smoke"], help="the plan to run"
+    )
     reproduce.add_argument("--out", default="seqmem-report", help="output folder")
     reproduce.add_argument("--executor", default="local", choices=["local", "dask"])
     reproduce.add_argument("--workers", type=int, default=None, help="processes (default: cores)")

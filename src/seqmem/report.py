@@ -43,7 +43,7 @@ from seqmem.errors import SeqmemValueError, check_positive
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
-_MODES = ("quick", "full")
+_MODES = ("smoke", "quick", "full")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -148,7 +148,7 @@ def write_report(
     """Write ``summary.json``, ``report.md`` and ``report.html`` into ``out_dir``.
 
     ``claims`` are laid out as given (see the module docstring); ``seconds`` is the run
-    time to report (≥ 0); ``mode`` is ``"quick"`` or ``"full"``; ``extra_figures`` maps
+    time to report (≥ 0); ``mode`` is ``"smoke"``, ``"quick"`` or ``"full"``; ``extra_figures`` maps
     the file names of further PNGs in ``out_dir`` (not attached to a claim) to captions,
     shown in an "Other figures" section. Returns the paths written, keyed ``"summary"``,
     ``"markdown"`` and ``"html"``. Raises :class:`SeqmemValueError` on a duplicate claim

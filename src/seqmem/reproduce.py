@@ -106,6 +106,20 @@ PLANS = {
         sampled_memories=(3, 4, 5, 6),
         sampled_options={"batch": 32, "length": 256, "max_steps": 20000.0},
     ),
+    # the smallest plan that exercises every experiment, claim and figure (for tests)
+    "smoke": Plan(
+        error_specs=("airy(t0=2)", "powerlaw(omega=2)", "powerlaw(omega=0.5)"),
+        error_widths=(1, 2, 3, 4),
+        jackson_widths=(8, 16),
+        width_eps=1e-1,
+        flow_memories=(3, 4, 5),
+        gd_memories=(3, 4),
+        adam_memories=(4, 5),
+        stall_memories=(4,),
+        stall_final_time=1e4,
+        sampled_memories=(3, 4),
+        sampled_options={"batch": 16, "length": 64, "max_steps": 2000.0},
+    ),
 }
 
 STALL_TEMPLATES = ("exp(rate=3)+bump(t0={t0})", "airy(t0={t0})")
@@ -185,18 +199,32 @@ class Reproduction:
 def reproduce(
     out_dir: str | os.PathLike = "seqmem-report",
     *,
-    quick: bool = True,
+    mode: str = "quick",
     executor: str = "local",
     workers: int | None = None,
     scheduler: str | None = None,
     progress: bool = True,
 ) -> Reproduction:
-    """Run (or resume) every experiment, then write the figures, the claims and the report."""
+    """Run (or resume) every experiment, then write the figures, the claims and the report.
+
+    Args:
+        out_dir: the output folder (the results store ``results.sqlite`` lives there too,
+            so a second call resumes).
+        mode: "quick" (minutes), "full" (the ranges of THEORY.md §4) or "smoke" (the
+            smallest plan touching every claim, for tests).
+        executor, workers, scheduler: as in :func:`~seqmem.sweep.execute.run_sweep`.
+        progress: a progress bar on stderr.
+    """
     from seqmem import __version__
 
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    mode = "quick" if quick else "full"
+    if mode not in PLANS:
+        from seqmem.errors import SeqmemValueError
+
+        raise SeqmemValueError(
+            f"the reproduce mode must be one of {', '.join(PLANS)}; got {mode!r}"
+        )
     groups = plan_runs(PLANS[mode], __version__)
     runs = [run for group in groups.values() for run in group]
     config = SweepConfig(

@@ -136,7 +136,8 @@ def train_on_data(
         batch: B, sequences per step, 1 ≤ B ≤ n (B = n: full-batch training).
         burn_in: b, 0 ≤ b < L, leading outputs left out of the loss.
         dt: the grid step Δ > 0 (rates are per unit time).
-        record_every: steps per recorded point (default: about 1000 points).
+        record_every: steps per recorded point (default: about 1000 points). One more
+            block is run and dropped from the curve: its start is the final parameters.
         seed: the PRNG seed of the mini-batches.
         init_rates, init_weight: the start, :func:`initial_data_parameters`.
         rate_parameterisation: "exp" (w = e^v), "softplus" or "direct" (:mod:`seqmem.reparam`).
