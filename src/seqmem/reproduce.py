@@ -25,7 +25,12 @@ import numpy as np
 from seqmem import figures
 from seqmem.dynamics import TrainingRun
 from seqmem.dynamics.plateaus import Plateau
-from seqmem.experiments.approximation import ErrorCurve, JacksonRates, WidthNeeded
+from seqmem.experiments.approximation import (
+    REFERENCE_KERNELS,
+    ErrorCurve,
+    JacksonRates,
+    WidthNeeded,
+)
 from seqmem.experiments.plateaus import (
     REFERENCE_LEARNING_RATES,
     REFERENCE_TEMPLATE,
@@ -85,16 +90,7 @@ PLANS = {
         sampled_options={"batch": 32, "length": 128, "max_steps": 8000.0},
     ),
     "full": Plan(
-        error_specs=(
-            "expcos(rate=1,freq=2)",
-            "airy(t0=2)",
-            "exp(rate=1)+exp(rate=3)",
-            "gammabump(k=2)+exp(rate=0.5)",
-            "powerlaw(omega=2)",
-            "powerlaw(omega=1)",
-            "powerlaw(omega=0.5)",
-            "powerlaw(omega=0.25)",
-        ),
+        error_specs=REFERENCE_KERNELS,
         error_widths=(1, 2, 3, 4, 6, 8, 12, 16),
         jackson_widths=(16, 32, 64, 128),
         width_eps=1e-3,
