@@ -179,6 +179,24 @@ def _run_no_plateau(p: dict) -> RunResult:
     )
 
 
+def _run_lorenz(p: dict) -> RunResult:
+    from seqmem.experiments.lorenz import lorenz_run
+
+    options = {k: v for k, v in p.items() if k not in ("read_out", "model")}
+    data = lorenz_run(p["read_out"], p["model"], **options)
+    run = data.run
+    return RunResult(
+        metrics={
+            "memory_centroid": data.memory_centroid,
+            "linear_response_unexplained": data.linear_response_unexplained,
+            "initial_loss": _as_float(run.loss[0]),
+            "final_loss": _as_float(run.final_loss),
+            "plateaus": [[q.start, q.end, q.level] for q in run.plateaus],
+        },
+        curves={"steps": run.steps, "loss": run.loss, "weights": run.weights, "rates": run.rates},
+    )
+
+
 def _run_approx(p: dict) -> RunResult:
     from seqmem.approximation import (
         approximation_errors,
@@ -309,6 +327,22 @@ EXPERIMENTS: dict[str, Experiment] = {
                 Parameter("final_time", "float", 1e6),
             ),
             _run_no_plateau,
+        ),
+        Experiment(
+            "lorenz",
+            "a width-m RNN trained by Adam on the Lorenz-96 target read at site j",
+            (
+                Parameter("read_out", "int", 2, description="the site j (memory grows with j)"),
+                Parameter("model", "str", "linear", _MODELS),
+                Parameter("width", "int", 32),
+                Parameter("learning_rate", "float", 0.01),
+                Parameter("steps", "int", 3000),
+                Parameter("batch", "int", 32),
+                Parameter("sequences", "int", 256),
+                Parameter("length", "int", 400),
+                Parameter("seed", "int", 0),
+            ),
+            _run_lorenz,
         ),
         Experiment(
             "approx",
