@@ -237,7 +237,7 @@ CHEAP_POINTS = {
     "jackson_rates": {"alphas": [0, 1], "widths": [8, 16]},
     "width_needed": {"omegas": [2.0], "eps": 1e-2, "max_width": 8},
     "no_plateau": {"final_time": 1e3},
-    "lorenz": {"read_out": 2, "width": 4, "steps": 50, "sequences": 16, "length": 50},
+    "lorenz": {"read_out": 2, "width": 4, "steps": 50, "sequences": 16, "batch": 8, "length": 50},
 }
 
 
