@@ -41,7 +41,14 @@ import numpy as np
 
 from seqmem._jax import jax, jnp
 from seqmem.dynamics.sampled import diagonal_grid_kernel, tanh_outputs
-from seqmem.dynamics.train import MODELS, OPTIMIZERS, TrainingRun, _optimise, _plateaus
+from seqmem.dynamics.train import (
+    MODELS,
+    OPTIMIZERS,
+    TrainingRun,
+    _optimise,
+    _plateaus,
+    recording,
+)
 from seqmem.errors import (
     SeqmemValueError,
     check_finite_array,
@@ -168,10 +175,7 @@ def train_on_data(
     learning_rate = check_positive("learning_rate", learning_rate, owner=owner)
     steps = check_integer("steps", steps, owner=owner, minimum=1)
     dt = check_positive("dt", dt, owner=owner)
-    if record_every is None:
-        record_every = max(1, steps // 1000)
-    record_every = check_integer("record_every", record_every, owner=owner, minimum=1)
-    blocks = -(-steps // record_every)
+    record_every, blocks = recording(steps, record_every, owner=owner)
     reparam = parameterisation(rate_parameterisation)
     start = initial_data_parameters(
         width, model=model, init_rates=init_rates, init_weight=init_weight

@@ -215,10 +215,7 @@ def train(
     if learning_rate is None:
         learning_rate = DEFAULT_LEARNING_RATES[optimizer]
     learning_rate = check_positive("learning_rate", learning_rate, owner=owner)
-    if record_every is None:
-        record_every = max(1, steps // 1000)
-    record_every = check_integer("record_every", record_every, owner=owner, minimum=1)
-    blocks = -(-steps // record_every)
+    record_every, blocks = recording(steps, record_every, owner=owner)
     reparam = parameterisation(rate_parameterisation)
 
     params = {"weights": jnp.asarray(weights), "raw_rates": reparam.from_rate(rates)}
@@ -292,6 +289,14 @@ def _plateaus(losses: np.ndarray, times: np.ndarray, *, noisy: bool) -> list[Pla
     losses = np.maximum(losses, 0.0)
     band = NOISY_BAND if noisy else exact_plateau_band(losses, times)
     return find_plateaus(losses, times, band=band)
+
+
+def recording(steps: int, record_every: int | None, *, owner: str) -> tuple[int, int]:
+    """(steps per record, number of records): about 1000 records unless told otherwise."""
+    if record_every is None:
+        record_every = max(1, steps // 1000)
+    record_every = check_integer("record_every", record_every, owner=owner, minimum=1)
+    return record_every, -(-steps // record_every)
 
 
 def _initial_oscillation(width: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

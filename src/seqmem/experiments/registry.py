@@ -229,6 +229,11 @@ def _run_approx(p: dict) -> RunResult:
 
 
 _OPTIMIZERS = ("flow", "gd", "momentum", "adam")
+_SAMPLED_PARAMETERS = (
+    Parameter("dt", "float", 0.1, description="sampled data: grid step"),
+    Parameter("batch", "int", 32, description="sampled data: sequences per step"),
+    Parameter("length", "int", 256, description="sampled data: outputs per sequence"),
+)
 _LOSSES = ("population", "sampled")
 _MODELS = ("linear", "tanh")
 
@@ -251,9 +256,7 @@ EXPERIMENTS: dict[str, Experiment] = {
                 Parameter("loss", "str", "population", _LOSSES),
                 Parameter("model", "str", "linear", _MODELS),
                 Parameter("max_steps", "float", None, optional=True),
-                Parameter("dt", "float", 0.1, description="sampled data: grid step"),
-                Parameter("batch", "int", 32, description="sampled data: sequences per step"),
-                Parameter("length", "int", 256, description="sampled data: outputs per sequence"),
+                *_SAMPLED_PARAMETERS,
             ),
             _run_plateau,
         ),
@@ -271,9 +274,7 @@ EXPERIMENTS: dict[str, Experiment] = {
                 Parameter("seed", "int", 0),
                 Parameter("parameterisation", "str", "exp", ("exp", "softplus", "direct")),
                 Parameter("oscillating", "bool", False),
-                Parameter("dt", "float", 0.1, description="sampled data: grid step"),
-                Parameter("batch", "int", 32, description="sampled data: sequences per step"),
-                Parameter("length", "int", 256, description="sampled data: outputs per sequence"),
+                *_SAMPLED_PARAMETERS,
             ),
             _run_train,
         ),
