@@ -24,7 +24,6 @@ import numpy as np
 
 from seqmem import figures
 from seqmem.dynamics import TrainingRun
-from seqmem.dynamics.plateaus import Plateau
 from seqmem.experiments.approximation import (
     REFERENCE_KERNELS,
     ErrorCurve,
@@ -267,18 +266,6 @@ def reproduce(
     return Reproduction(claims, paths, seconds)
 
 
-def _training_run(metrics: dict, curves: dict) -> TrainingRun:
-    return TrainingRun(
-        steps=curves["steps"],
-        loss=curves["loss"],
-        weights=curves["weights"],
-        rates=curves["rates"],
-        final_loss=math.nan if metrics["final_loss"] is None else metrics["final_loss"],
-        plateaus=[Plateau(*p) for p in metrics["plateaus"]],
-        seconds=math.nan,
-    )
-
-
 def _rebuild(load: Callable[[str], list[tuple[dict, dict]]], groups: dict) -> dict:
     """The experiments' data objects from the stored metrics and curves."""
     data: dict[str, object] = {}
@@ -289,7 +276,7 @@ def _rebuild(load: Callable[[str], list[tuple[dict, dict]]], groups: dict) -> di
     data["width_needed"] = WidthNeeded(**needed)
     ((flat, flat_curves),) = load("no_plateau")
     data["no_plateau"] = NoPlateau(
-        flat["kernel"], _training_run(flat, flat_curves), flat["best_loss"]
+        flat["kernel"], TrainingRun.from_record(flat, flat_curves), flat["best_loss"]
     )
     for name in ("flow", "gd", "momentum", "adam"):
         params = groups[f"plateau_{name}"][0].params
@@ -303,7 +290,7 @@ def _rebuild(load: Callable[[str], list[tuple[dict, dict]]], groups: dict) -> di
             run.params["memory"],
             run.params["modes"],
             StallLabel(m["kind"], m["stall_level"], m["final_loss"], m["best_loss"]),
-            _training_run(m, c),
+            TrainingRun.from_record(m, c),
         )
         for run, (m, c) in zip(groups["stall"], load("stall"), strict=True)
     ]
@@ -313,7 +300,7 @@ def _rebuild(load: Callable[[str], list[tuple[dict, dict]]], groups: dict) -> di
             run.params["model"],
             m["memory_centroid"],
             m["linear_response_unexplained"],
-            _training_run(m, c),
+            TrainingRun.from_record(m, c),
         )
         for run, (m, c) in zip(groups["lorenz"], load("lorenz"), strict=True)
     ]

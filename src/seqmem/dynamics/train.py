@@ -97,6 +97,35 @@ class TrainingRun:
     seconds: float
     population_loss: np.ndarray | None = field(default=None)
 
+    def record(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """(JSON-able metrics, arrays) for a results store; no timing, so the metrics do not
+        depend on the machine (the store keeps the run's time itself)."""
+        final = self.final_loss
+        metrics = {
+            "final_loss": final if np.isfinite(final) else None,
+            "plateaus": [[p.start, p.end, p.level] for p in self.plateaus],
+        }
+        curves = {"steps": self.steps, "loss": self.loss, "weights": self.weights}
+        curves["rates"] = self.rates
+        if self.population_loss is not None:
+            curves["population_loss"] = self.population_loss
+        return metrics, curves
+
+    @classmethod
+    def from_record(cls, metrics: dict, curves: dict[str, np.ndarray]) -> TrainingRun:
+        """The run that :meth:`record` stored (its wall time is not kept: NaN)."""
+        final = metrics["final_loss"]
+        return cls(
+            steps=curves["steps"],
+            loss=curves["loss"],
+            weights=curves["weights"],
+            rates=curves["rates"],
+            final_loss=np.nan if final is None else float(final),
+            plateaus=[Plateau(*p) for p in metrics["plateaus"]],
+            seconds=np.nan,
+            population_loss=curves.get("population_loss"),
+        )
+
     def as_dict(self) -> dict:
         """{"steps", "loss", "final_loss", "plateaus", "seconds"} (``seqmem train --json``)."""
         return {

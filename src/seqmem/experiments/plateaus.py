@@ -32,7 +32,6 @@ from seqmem.approximation import best_fit
 from seqmem.dynamics.plateaus import (
     Escape,
     LogLengthFit,
-    Plateau,
     final_stall,
     fit_log_length,
     plateau_escape,
@@ -283,8 +282,9 @@ def summarise(
 
 def memory_run_record(measured: MemoryRun) -> tuple[dict, dict[str, np.ndarray]]:
     """A :class:`MemoryRun` as (JSON-able metrics, arrays), for a results store."""
-    run, escape = measured.run, measured.escape
-    metrics = {
+    escape = measured.escape
+    metrics, curves = measured.run.record()
+    metrics |= {
         "memory": measured.memory,
         "escaped": escape is not None,
         "plateau_start": None if escape is None else escape.start,
@@ -295,12 +295,7 @@ def memory_run_record(measured: MemoryRun) -> tuple[dict, dict[str, np.ndarray]]
         "plateau_rate": _none_if_nan(measured.plateau_rate),
         "time_scale": measured.time_scale,
         "training_time": None if escape is None else escape.length * measured.time_scale,
-        "final_loss": _none_if_nan(run.final_loss),
-        "plateaus": [[p.start, p.end, p.level] for p in run.plateaus],
-    }  # no timings: metrics must not depend on the machine (the store keeps the run's time)
-    curves = {"steps": run.steps, "loss": run.loss, "weights": run.weights, "rates": run.rates}
-    if run.population_loss is not None:
-        curves["population_loss"] = run.population_loss
+    }
     return metrics, curves
 
 
@@ -314,19 +309,9 @@ def memory_run_from_record(metrics: dict, curves: dict[str, np.ndarray]) -> Memo
             length=metrics["plateau_length"],
             level=metrics["plateau_level"],
         )
-    run = TrainingRun(
-        steps=curves["steps"],
-        loss=curves["loss"],
-        weights=curves["weights"],
-        rates=curves["rates"],
-        final_loss=_nan_if_none(metrics["final_loss"]),
-        plateaus=[Plateau(*p) for p in metrics["plateaus"]],
-        seconds=math.nan,
-        population_loss=curves.get("population_loss"),
-    )
     return MemoryRun(
         memory=metrics["memory"],
-        run=run,
+        run=TrainingRun.from_record(metrics, curves),
         escape=escape,
         escape_rate=_nan_if_none(metrics["escape_rate"]),
         plateau_rate=_nan_if_none(metrics["plateau_rate"]),

@@ -130,17 +130,10 @@ def _run_stall(p: dict) -> RunResult:
         final_time=p["final_time"],
         modes=(p["modes"],),
     )
-    run, label = row.run, row.label
-    return RunResult(
-        metrics={
-            "kind": label.kind,
-            "stall_level": label.stall_level,
-            "final_loss": _as_float(label.final_loss),
-            "best_loss": label.best_loss,
-            "plateaus": [[q.start, q.end, q.level] for q in run.plateaus],
-        },
-        curves={"steps": run.steps, "loss": run.loss, "weights": run.weights, "rates": run.rates},
-    )
+    metrics, curves = row.run.record()
+    label = row.label
+    metrics.update(kind=label.kind, stall_level=label.stall_level, best_loss=label.best_loss)
+    return RunResult(metrics, curves)
 
 
 def _run_error_curve(p: dict) -> RunResult:
@@ -167,16 +160,9 @@ def _run_no_plateau(p: dict) -> RunResult:
     from seqmem.experiments.plateaus import no_plateau
 
     data = no_plateau(p["spec"], width=p["width"], final_time=p["final_time"])
-    run = data.run
-    return RunResult(
-        metrics={
-            "kernel": data.kernel,
-            "best_loss": data.best_loss,
-            "final_loss": _as_float(run.final_loss),
-            "plateaus": [[q.start, q.end, q.level] for q in run.plateaus],
-        },
-        curves={"steps": run.steps, "loss": run.loss, "weights": run.weights, "rates": run.rates},
-    )
+    metrics, curves = data.run.record()
+    metrics.update(kernel=data.kernel, best_loss=data.best_loss)
+    return RunResult(metrics, curves)
 
 
 def _run_lorenz(p: dict) -> RunResult:
@@ -184,17 +170,12 @@ def _run_lorenz(p: dict) -> RunResult:
 
     options = {k: v for k, v in p.items() if k not in ("read_out", "model")}
     data = lorenz_run(p["read_out"], p["model"], **options)
-    run = data.run
-    return RunResult(
-        metrics={
-            "memory_centroid": data.memory_centroid,
-            "linear_response_unexplained": data.linear_response_unexplained,
-            "initial_loss": _as_float(run.loss[0]),
-            "final_loss": _as_float(run.final_loss),
-            "plateaus": [[q.start, q.end, q.level] for q in run.plateaus],
-        },
-        curves={"steps": run.steps, "loss": run.loss, "weights": run.weights, "rates": run.rates},
+    metrics, curves = data.run.record()
+    metrics.update(
+        memory_centroid=data.memory_centroid,
+        linear_response_unexplained=data.linear_response_unexplained,
     )
+    return RunResult(metrics, curves)
 
 
 def _run_approx(p: dict) -> RunResult:
