@@ -193,3 +193,19 @@ def test_train_and_plateau_bad_input(args, fragment):
     assert result.returncode == 2 and result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and fragment in lines[0], result.stderr
+
+
+def test_bench_unknown_benchmark():
+    result = run("bench", "--only", "nope")
+    assert result.returncode == 2 and "unknown benchmark 'nope'" in result.stderr
+
+
+@pytest.mark.benchmark
+def test_bench_json_contract():
+    result = run("bench", "--only", "dynamics", "--quick", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert rows and all(
+        set(row) == {"name", "seconds", "baseline", "baseline_seconds", "ratio"} for row in rows
+    )
+    assert all(row["name"].startswith("dynamics.") for row in rows)

@@ -411,6 +411,24 @@ def _command_reproduce(args: argparse.Namespace) -> None:
     _emit(summary, args.json, render)
 
 
+def _command_bench(args: argparse.Namespace) -> None:
+    from seqmem.bench import run_benchmarks
+
+    names = None if not args.only else [n.strip() for n in args.only.split(",") if n.strip()]
+    rows = run_benchmarks(names, quick=args.quick)
+
+    def render(rows):
+        lines = [f"{'name':<44} {'seconds':>10}  {'baseline':<26} {'ratio':>8}"]
+        for r in rows:
+            ratio = "" if r["ratio"] is None else f"{r['ratio']:8.3f}"
+            lines.append(
+                f"{r['name']:<44} {r['seconds']:10.4g}  {r['baseline'] or '':<26} {ratio:>8}"
+            )
+        return "\n".join(line.rstrip() for line in lines)
+
+    _emit(rows, args.json, render)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from seqmem import __version__
 
@@ -543,6 +561,16 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--scheduler", default=None, help="a Dask scheduler address")
     reproduce.add_argument("--json", action="store_true", help="machine-readable output")
     reproduce.set_defaults(run=_command_reproduce)
+
+    bench = commands.add_parser(
+        "bench", help="run the benchmarks (source checkout): times, baselines and ratios"
+    )
+    bench.add_argument("--quick", action="store_true", help="smaller sizes, one repeat")
+    bench.add_argument(
+        "--only", default=None, help="comma-separated: recurrence,approximation,dynamics,sweep"
+    )
+    bench.add_argument("--json", action="store_true", help="machine-readable output")
+    bench.set_defaults(run=_command_bench)
     return parser
 
 
