@@ -24,6 +24,7 @@ BENCHMARKS: dict[str, dict[str, list[str]]] = {
     "approximation": {"quick": ["--repeats", "1"], "full": []},
     "dynamics": {"quick": ["--quick", "--repeats", "1"], "full": []},
     "sweep": {"quick": [], "full": []},
+    "scaling": {"quick": ["--max-length", "100000", "--repeats", "1"], "full": []},
 }
 
 

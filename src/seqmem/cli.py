@@ -412,6 +412,7 @@ def _command_reproduce(args: argparse.Namespace) -> None:
 
 
 def _command_bench(args: argparse.Namespace) -> None:
+    """Run the benchmark scripts (see :mod:`seqmem.bench`)."""
     from seqmem.bench import run_benchmarks
 
     names = None if not args.only else [n.strip() for n in args.only.split(",") if n.strip()]
@@ -562,12 +563,14 @@ def build_parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--json", action="store_true", help="machine-readable output")
     reproduce.set_defaults(run=_command_reproduce)
 
+    from seqmem.bench import BENCHMARKS
+
     bench = commands.add_parser(
         "bench", help="run the benchmarks (source checkout): times, baselines and ratios"
     )
     bench.add_argument("--quick", action="store_true", help="smaller sizes, one repeat")
     bench.add_argument(
-        "--only", default=None, help="comma-separated: recurrence,approximation,dynamics,sweep"
+        "--only", default=None, help="comma-separated names: " + ",".join(BENCHMARKS)
     )
     bench.add_argument("--json", action="store_true", help="machine-readable output")
     bench.set_defaults(run=_command_bench)

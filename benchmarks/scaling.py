@@ -1,0 +1,110 @@
+"""Benchmark: how the sampled-data training step of a linear RNN scales with length and width.
+
+Run ``python benchmarks/scaling.py`` (``--help`` for the flags). The timed step is what
+``seqmem.dynamics.train(..., loss="sampled")`` does for a linear model: materialise the model's
+grid kernel K̂_j = Σ_i a_i e^{−w_i jΔ}(1 − e^{−w_iΔ})/w_i (``diagonal_grid_kernel``), convolve
+a batch of inputs with it by FFT (``causal_convolution``), take the mean squared output, and
+differentiate with respect to (a, w) — one jitted ``value_and_grad``. Two sweeps:
+
+1. length L = 10³ … 10⁶ at width m = 64, batch 8;
+2. width m = 4 … 1024 at L = 10⁵, batch 8.
+
+Each point is the best of ``--repeats`` calls after a compiling warm-up. The baseline of
+each row is the FFT floor measured in the same process: three real FFTs of the padded size
+(forward of x and of the kernel, inverse of the product) on the same batch, so the ratio says
+how far the whole forward+backward step is from the transforms it cannot avoid. The peak
+resident memory of the process is printed at the end (the kernel costs an (m, L) array; no
+(batch, L, m) array is formed).
+
+With ``--json`` stdout holds only the JSON list of rows; the notes go to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+
+import numpy as np
+from harness import Row, emit
+
+from seqmem._jax import jax, jnp
+from seqmem.dynamics.sampled import diagonal_grid_kernel
+from seqmem.functional import causal_convolution, fft_length
+
+DT = 0.1
+
+
+def _best(function, repeats: int) -> float:
+    jax.block_until_ready(function())  # compile
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        jax.block_until_ready(function())
+        times.append(time.perf_counter() - started)
+    return min(times)
+
+
+def _step_and_floor(length: int, width: int, batch: int, repeats: int) -> tuple[float, float]:
+    rng = np.random.default_rng(0)
+    x = jnp.asarray(rng.standard_normal((batch, length)) / np.sqrt(DT))
+    weights = jnp.asarray(rng.standard_normal(width) / width)
+    rates = jnp.asarray(np.geomspace(1e-3, 1.0, width))
+
+    @jax.jit
+    def loss_and_grad(a, w, x):
+        def loss(a, w):
+            kernel = diagonal_grid_kernel(a, w, DT, length)
+            return jnp.mean(causal_convolution(kernel, x) ** 2)
+
+        return jax.value_and_grad(loss, argnums=(0, 1))(a, w)
+
+    size = fft_length(length)
+
+    @jax.jit
+    def floor(x, kernel):
+        spectrum = jnp.fft.rfft(x, n=size) * jnp.fft.rfft(kernel, n=size)
+        return jnp.fft.irfft(spectrum, n=size)
+
+    kernel = jnp.asarray(rng.standard_normal(length))
+    step = _best(lambda: loss_and_grad(weights, rates, x), repeats)
+    return step, _best(lambda: floor(x, kernel), repeats)
+
+
+def run(batch: int, repeats: int, max_length: int) -> tuple[list[Row], list[str]]:
+    rows, notes = [], []
+    lengths = [n for n in (10**3, 10**4, 10**5, 10**6) if n <= max_length]
+    for length in lengths:
+        step, floor = _step_and_floor(length, 64, batch, repeats)
+        rows.append(Row(f"fwd_bwd_L{length:.0e}_m64", step, f"fft_floor_L{length:.0e}", floor))
+    for width in (4, 16, 64, 256, 1024):
+        step, floor = _step_and_floor(10**5, width, batch, repeats)
+        rows.append(Row(f"fwd_bwd_L1e+05_m{width}", step, "fft_floor_L1e+05", floor))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB → GiB
+    notes.append(f"batch {batch}; peak resident memory of this process {peak:.2f} GiB")
+    return rows, notes
+
+
+def format_table(rows: list[Row]) -> str:
+    header = f"{'name':<24} {'seconds':>9}  {'baseline':<16} {'ratio':>7}"
+    lines = [header, "-" * len(header)]
+    for r in rows:
+        lines.append(f"{r.name:<24} {r.seconds:9.4f}  {r.baseline:<16} {r.ratio:7.2f}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--max-length", type=int, default=10**6)
+    parser.add_argument("--json", action="store_true", help="print only a JSON list on stdout")
+    args = parser.parse_args(argv)
+    rows, notes = run(args.batch, args.repeats, args.max_length)
+    emit(rows, notes, args.json, format_table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
