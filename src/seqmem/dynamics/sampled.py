@@ -57,6 +57,7 @@ from seqmem.errors import (
 from seqmem.functional import grid_kernel
 from seqmem.kernels import Kernel
 from seqmem.kernels.base import integrate_pieces
+from seqmem.rnn import _diagonal_grid_kernel
 
 # The longest memory window a task may hold (cells of the grid): 2¹⁶ = 65536.
 MAX_MEMORY_LENGTH = 2**16
@@ -233,8 +234,10 @@ def white_noise_batch(key: jax.Array, task: SampledTask) -> jax.Array:
 def diagonal_grid_kernel(weights: jax.Array, rates: jax.Array, dt: float, length: int) -> jax.Array:
     """K̂_j = ∫_{jΔ}^{(j+1)Δ} Σ_i a_i e^{−w_i t} dt = Σ_i a_i e^{−w_i jΔ}(1 − e^{−w_iΔ})/w_i.
 
-    The factor (1 − e^{−wΔ})/w is −expm1(−wΔ)/w (accurate for wΔ ≪ 1); K̂ is one
-    (m,)·(m, length) product, differentiable in a and w.
+    The factor (1 − e^{−wΔ})/w is −expm1(−wΔ)/w (accurate for wΔ ≪ 1). The powers
+    e^{−w_i jΔ} come from the block decomposition of :class:`~seqmem.rnn.LinearRNN`'s grid
+    kernel (a table for j < 4096 times one factor per block: a matrix product, never an
+    (m, length) array of exponentials); differentiable in a and w.
 
     Args:
         weights: a, array of shape (m,).
@@ -246,8 +249,7 @@ def diagonal_grid_kernel(weights: jax.Array, rates: jax.Array, dt: float, length
         array of shape (length,).
     """
     gains = weights * -jnp.expm1(-rates * dt) / rates
-    times = dt * jnp.arange(length, dtype=jnp.float64)
-    return gains @ jnp.exp(-rates[:, None] * times[None, :])
+    return _diagonal_grid_kernel(-rates * dt, gains[:, None], length)[:, 0]
 
 
 def _check_model(owner: str, task: SampledTask, x: jax.Array, **parameters) -> None:
