@@ -45,6 +45,7 @@ from seqmem.dynamics.train import (
     MODELS,
     OPTIMIZERS,
     TrainingRun,
+    _check_choice,
     _optimise,
     _plateaus,
     recording,
@@ -87,7 +88,7 @@ def initial_data_parameters(
     """
     owner = "initial_data_parameters"
     width = check_integer("width", width, owner=owner, minimum=1)
-    _check_choice(owner, "model", model, MODELS)
+    _check_choice("model", model, MODELS, owner=owner)
     try:
         low, high = (check_positive("init_rates", r, owner=owner) for r in init_rates)
     except (TypeError, ValueError) as error:
@@ -143,8 +144,7 @@ def train_on_data(
         batch: B, sequences per step, 1 ≤ B ≤ n (B = n: full-batch training).
         burn_in: b, 0 ≤ b < L, leading outputs left out of the loss.
         dt: the grid step Δ > 0 (rates are per unit time).
-        record_every: steps per recorded point (default: about 1000 points). One more
-            block is run and dropped from the curve: its start is the final parameters.
+        record_every: steps per recorded point (default: about 1000 points).
         seed: the PRNG seed of the mini-batches.
         init_rates, init_weight: the start, :func:`initial_data_parameters`.
         rate_parameterisation: "exp" (w = e^v), "softplus" or "direct" (:mod:`seqmem.reparam`).
@@ -170,8 +170,8 @@ def train_on_data(
     owner = "train_on_data"
     started = time.perf_counter()
     x, y, width, batch, burn_in = _check_data(owner, x, y, width, batch, burn_in)
-    _check_choice(owner, "model", model, MODELS)
-    _check_choice(owner, "optimizer", optimizer, tuple(OPTIMIZERS))
+    _check_choice("model", model, MODELS, owner=owner)
+    _check_choice("optimizer", optimizer, tuple(OPTIMIZERS), owner=owner)
     learning_rate = check_positive("learning_rate", learning_rate, owner=owner)
     steps = check_integer("steps", steps, owner=owner, minimum=1)
     dt = check_positive("dt", dt, owner=owner)
@@ -201,26 +201,22 @@ def train_on_data(
         chosen = jax.random.choice(key, count, shape=(batch,), replace=False)
         return loss_on(p, inputs[chosen], targets[chosen])
 
-    # _optimise records each block's start and returns no final parameters: one extra block
-    # (record_every more steps, dropped from the curve) starts at them
-    recorded, losses, _, first_bad = _optimise(
+    recorded, losses, _, first_bad, final_params = _optimise(
         objective,
         params,
         OPTIMIZERS[optimizer](learning_rate),
-        blocks=blocks + 1,
+        blocks=blocks,
         record_every=record_every,
         key=jax.random.key(seed),
         sampled=True,
     )
-    if 0 <= first_bad < blocks * record_every:
+    if first_bad >= 0:
         raise SeqmemValueError(
             f"{owner}: the loss diverged (NaN or inf) at step {first_bad}; lower the "
             f"'learning_rate' (now {learning_rate:g})"
         )
-    final_params = jax.tree.map(lambda leaf: leaf[-1], recorded)
     final_loss = float(jax.jit(loss_on)(final_params, inputs, targets))
-    recorded = jax.tree.map(lambda leaf: leaf[:-1], recorded)
-    losses = np.asarray(losses)[:-1]
+    losses = np.asarray(losses)
     steps_axis = np.arange(blocks) * record_every
     return TrainingRun(
         steps=steps_axis,
@@ -258,10 +254,3 @@ def _check_data(owner: str, x: object, y: object, width: object, batch: object, 
             f"outputs must enter the loss); got {burn_in}"
         )
     return x, y, width, batch, burn_in
-
-
-def _check_choice(owner: str, name: str, value: object, choices: tuple[str, ...]) -> None:
-    if value not in choices:
-        raise SeqmemValueError(
-            f"the {name!r} of {owner} must be one of {', '.join(choices)}; got {value!r}"
-        )

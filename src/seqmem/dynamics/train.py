@@ -288,7 +288,7 @@ def train(
         key=jax.random.key(seed),
         sampled=loss == "sampled",
     )
-    recorded, losses, final_loss, first_bad = run
+    recorded, losses, final_loss, first_bad, _ = run
     if first_bad >= 0:
         raise SeqmemValueError(
             f"train: the loss diverged (NaN or inf) at step {first_bad}; lower the learning rate "
@@ -339,7 +339,7 @@ def _optimise(objective, params, transformation, *, blocks, record_every, key, s
 
     Returns the parameters at each block start, the recorded losses (the loss at the block
     start; for ``sampled`` data the block's mean, which averages the batch noise), the final
-    loss and the first step with a non-finite loss (−1 if none).
+    loss, the first step with a non-finite loss (−1 if none) and the final parameters.
     """
     value_and_grad = jax.value_and_grad(objective)
 
@@ -364,14 +364,16 @@ def _optimise(objective, params, transformation, *, blocks, record_every, key, s
         carry, (recorded, losses) = jax.lax.scan(one_block, carry, None, length=blocks)
         final_params, _, key, _, first_bad = carry
         final = losses[-1] if sampled else objective(final_params, key)
-        return recorded, losses, final, first_bad
+        return recorded, losses, final, first_bad, final_params
 
-    recorded, losses, final, first_bad = run(params, key)
-    return recorded, losses, float(final), int(first_bad)
+    recorded, losses, final, first_bad, final_params = run(params, key)
+    return recorded, losses, float(final), int(first_bad), final_params
 
 
-def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+def _check_choice(
+    name: str, value: object, choices: tuple[str, ...], *, owner: str = "train"
+) -> None:
     if value not in choices:
         raise SeqmemValueError(
-            f"the '{name}' of train must be one of {', '.join(choices)}; got {value!r}"
+            f"the '{name}' of {owner} must be one of {', '.join(choices)}; got {value!r}"
         )
