@@ -15,7 +15,10 @@ What is timed, and why:
    and NumPy out. It is split into its two costs: ``grid_kernel``, the materialisation
    of K_j = Re(cᵀA^jB) for j < length (``model.grid_kernel``), and ``convolution``, the
    jitted FFT convolution ``causal_convolution(K, x)`` on arrays already on the device.
-2. ``scan_path``: ``method="scan"``, the recurrence under ``jax.lax.scan``.
+2. ``scan_path``: ``method="scan"``, the recurrence by ``seqmem.rnn.scan_outputs``: a
+   ``jax.lax.scan`` over blocks of 256 steps, each block in closed form by matrix products
+   (a scan of single steps took 0.53 s here, 27× the FLOP floor: elementwise work on a
+   (batch, m) state, 10⁵ sequential steps).
 3. ``plain_loop``: ``method="recurrence"``, the NumPy loop over time, the reference. If a
    full-length run would take too long it is timed on a prefix and scaled linearly (the
    loop's cost is exactly linear in the length); the output says so.
@@ -25,23 +28,30 @@ What is timed, and why:
    summed (a parallel form). A single real transfer function of order 2m would be one
    call, but its polynomial coefficients are far too ill-conditioned for poles this close
    to the unit circle. Its outputs are checked against the FFT path (relative 1e−8).
-5. Floors: ``fft_floor``, the sum of three jitted real FFTs of the padded size
-   ``fft_length(length)`` that any FFT convolution needs (rfft of x, rfft of the kernel,
-   irfft of the product), and ``memcopy``, a NumPy copy of as many bytes as the input and
-   output together, which no method can beat; its bandwidth is printed.
-
-Each time is the best of ``--repeats`` calls after one warm-up call, so JIT compilation
-is excluded; the timed calls are interleaved (one call of every method per round), so a
-drift in the speed of a shared machine cannot bias the ratios; results are forced with
-``jax.block_until_ready`` (JAX dispatch is asynchronous); compilations during the timed
-calls are counted and reported (a non-zero count means a path recompiles on every call).
-Ratios are seconds / baseline seconds. The required ones, with their aims: fft_path /
-fft_floor (≤ 3), lfilter / fft_path (≥ 10), plain_loop / fft_path, plain_loop /
-scan_path and scan_path / fft_path.
+5. ``fft_fwd_bwd`` and ``scan_fwd_bwd``: the value and the gradient, with respect to the
+   parameters θ = (λΔ, B, c), of the mean squared error mean((y − z)²) against a fixed
+   target z, jitted, through each path (the FFT path differentiates through the kernel's
+   materialisation ``modal_grid_kernel``). Their gradients are checked against each other.
+6. Floors, measured here:
+   - ``fft_floor``: the three jitted real FFTs of the padded size ``fft_length(length)``
+     that any FFT convolution needs (rfft of x, rfft of the kernel, irfft of the product);
+     ``fft_floor_fwd_bwd`` adds the two the gradient needs (rfft of the output's cotangent
+     over the batch, irfft of the batch-summed product for the kernel's cotangent);
+   - ``flop_floor``: the floating-point work of the recurrence itself at the machine's
+     matrix-product rate (``matmul``: a jitted 1024×1024 float64 product, 2·1024³ flops).
+     Per sequence, step and mode the forward recurrence does 14 real flops (a·h: 6,
+     b·x: 2, the sum: 2, Re(c·h) and its sum over modes: 4) and the backward 30 more (the
+     adjoint recurrence 14, the gradients of a, b and c 16), so ``flop_floor`` is
+     14·batch·length·m flops and ``flop_floor_fwd_bwd`` 44·batch·length·m, divided by the
+     rate. Elementwise work cannot run at the matrix-product rate, which is the point of
+     the scan path's blocks;
+   - ``memcopy``: a NumPy copy of as many bytes as the input and output together, which
+     no method can beat; its bandwidth is printed.
 
 With ``--json`` stdout holds only a JSON list of rows
 {"name", "seconds", "baseline", "baseline_seconds", "ratio"}; the notes go to stderr.
-The exit status is 1 if a method disagrees with the FFT path by more than 1e−8.
+The exit status is 1 if a method's outputs or gradients disagree with the FFT path's by more
+than 1e−8 (relative to their largest entry).
 """
 
 from __future__ import annotations
@@ -61,6 +71,7 @@ from harness import Row, emit, positive_count
 from seqmem import LinearRNN
 from seqmem._jax import jax, jnp  # seqmem's JAX, configured for float64
 from seqmem.functional import causal_convolution, fft_length
+from seqmem.rnn import modal_grid_kernel, scan_outputs
 
 SEED = 0
 DT = 1.0
@@ -72,8 +83,13 @@ COMPILE_EVENT = "/jax/core/compile/backend_compile_duration"
 # aims for the required ratios: (name, baseline) -> (comparison, bound)
 AIMS: dict[tuple[str, str], tuple[str, float]] = {
     ("fft_path", "fft_floor"): ("≤", 3.0),
+    ("fft_fwd_bwd", "fft_floor_fwd_bwd"): ("≤", 3.0),
+    ("scan_path", "flop_floor"): ("≤", 10.0),
     ("lfilter", "fft_path"): ("≥", 10.0),
 }
+MATMUL_SIZE = 1024
+FORWARD_FLOPS = 14  # real flops per sequence, step and mode (module docstring)
+BACKWARD_FLOPS = 30
 
 
 class CompileCounter:
@@ -140,9 +156,39 @@ def lfilter_outputs(model: LinearRNN, x: np.ndarray, dt: float) -> np.ndarray:
     return y
 
 
-def relative_error(y: np.ndarray, reference: np.ndarray) -> float:
+def relative_error(y: object, reference: object) -> float:
     """max |y − reference| / max |reference|."""
+    y, reference = np.asarray(y), np.asarray(reference)
     return float(np.max(np.abs(y - reference)) / np.max(np.abs(reference)))
+
+
+def fft_outputs(log_a: jax.Array, B: jax.Array, c: jax.Array, x: jax.Array) -> jax.Array:
+    """The FFT path as a function of θ = (λΔ, B, c): convolution with the modal grid kernel."""
+    weights = modal_grid_kernel(log_a, c[:, None] * B, x.shape[-1])[:, 0]
+    return causal_convolution(weights, x)
+
+
+def blocked_scan_outputs(log_a: jax.Array, B: jax.Array, c: jax.Array, x: jax.Array) -> jax.Array:
+    """The scan path as a function of θ = (λΔ, B, c)."""
+    return scan_outputs(jnp.exp(log_a), B, c, x[..., None])
+
+
+def value_and_gradient(outputs: Callable[..., jax.Array]) -> Callable[..., object]:
+    """θ, x, z ↦ (mean((y − z)²), its gradient in θ), jitted, for y = outputs(*θ, x)."""
+
+    def loss(theta: tuple[jax.Array, ...], x: jax.Array, target: jax.Array) -> jax.Array:
+        return jnp.mean((outputs(*theta, x) - target) ** 2)
+
+    return jax.jit(jax.value_and_grad(loss))
+
+
+def matmul_rate(compiles: CompileCounter, repeats: int) -> tuple[float, float]:
+    """(seconds, flops per second) of the best jitted 1024×1024 float64 matrix product."""
+    rng = np.random.default_rng(SEED + 3)
+    left, right = (jnp.asarray(rng.standard_normal((MATMUL_SIZE, MATMUL_SIZE))) for _ in "lr")
+    product = jax.jit(jnp.matmul)
+    times, _ = best_times({"matmul": lambda: product(left, right)}, repeats, compiles)
+    return times["matmul"], 2 * MATMUL_SIZE**3 / times["matmul"]
 
 
 def plain_loop_length(model: LinearRNN, x: np.ndarray, requested: int | None) -> int:
@@ -164,10 +210,11 @@ def run(
     """Measure everything; return the table rows, notes, and whether all outputs agree."""
     compiles = CompileCounter()
     model = make_model(width, SEED)
-    x = np.random.default_rng(SEED + 1).standard_normal((batch, length))
+    rng = np.random.default_rng(SEED + 1)
+    x = rng.standard_normal((batch, length))
     size = fft_length(length)
     kernel = jnp.asarray(model.grid_kernel(DT, length))
-    x_device = jnp.asarray(x)
+    x_device, target = jnp.asarray(x), jnp.asarray(rng.standard_normal((batch, length)))
     steps = plain_loop_length(model, x, loop_length)
     prefix = x[:, :steps]
     rfft = jax.jit(partial(jnp.fft.rfft, n=size))
@@ -175,7 +222,11 @@ def run(
     product = jax.block_until_ready(rfft(x_device) * rfft(kernel))
     copy_bytes = 2 * x.nbytes  # input + output, both float64 of shape (batch, length)
     source = np.random.default_rng(SEED + 2).standard_normal(2 * x.size)
-    target = np.empty_like(source)
+    target_buffer = np.empty_like(source)
+    _, B = model.discretize(DT)
+    theta = (jnp.asarray(model.W * DT), jnp.asarray(B), jnp.asarray(model.c))  # A = e^{λΔ}
+    fft_gradient = value_and_gradient(fft_outputs)
+    scan_gradient = value_and_gradient(blocked_scan_outputs)
 
     benchmarks: dict[str, Callable[[], object]] = {
         # 1. the FFT path, and its two parts
@@ -188,24 +239,42 @@ def run(
         "plain_loop": lambda: model.outputs(prefix, DT, method="recurrence"),
         # 4. scipy.signal.lfilter
         "lfilter": lambda: lfilter_outputs(model, x, DT),
-        # 5. floors: three real FFTs of the padded size, and a memory copy
+        # 5. forward + backward
+        "fft_fwd_bwd": lambda: fft_gradient(theta, x_device, target),
+        "scan_fwd_bwd": lambda: scan_gradient(theta, x_device, target),
+        # 6. floors: real FFTs of the padded size, and a memory copy
         "floor_rfft_x": lambda: rfft(x_device),
         "floor_rfft_kernel": lambda: rfft(kernel),
         "floor_irfft": lambda: irfft(product),
-        "memcopy": lambda: np.copyto(target, source),
+        "floor_irfft_kernel": lambda: irfft(product[0]),
+        "memcopy": lambda: np.copyto(target_buffer, source),
     }
     times, recompiled = best_times(benchmarks, repeats, compiles)
+    times["matmul"], rate = matmul_rate(compiles, repeats)
     times["plain_loop"] *= length / steps
     times["fft_floor"] = times["floor_rfft_x"] + times["floor_rfft_kernel"] + times["floor_irfft"]
+    # the gradient adds the rfft of the cotangent (shaped like x) and one irfft for the kernel
+    times["fft_floor_fwd_bwd"] = (
+        times["fft_floor"] + times["floor_rfft_x"] + times["floor_irfft_kernel"]
+    )
+    work = batch * length * width
+    times["flop_floor"] = FORWARD_FLOPS * work / rate
+    times["flop_floor_fwd_bwd"] = (FORWARD_FLOPS + BACKWARD_FLOPS) * work / rate
 
     # agreement with the FFT path (outputs are causal, so the loop's prefix is comparable)
     reference = model.outputs(x, DT, method="fft")
+    _, fft_grads = fft_gradient(theta, x_device, target)
+    _, scan_grads = scan_gradient(theta, x_device, target)
     errors = {
         "scan_path": relative_error(model.outputs(x, DT, method="scan"), reference),
         "plain_loop": relative_error(
             model.outputs(prefix, DT, method="recurrence"), reference[:, :steps]
         ),
         "lfilter": relative_error(lfilter_outputs(model, x, DT), reference),
+        "scan_fwd_bwd": max(
+            relative_error(from_scan, from_fft)
+            for from_scan, from_fft in zip(scan_grads, fft_grads, strict=True)
+        ),
     }
 
     def row(name: str, baseline: str | None = None) -> Row:
@@ -216,14 +285,24 @@ def run(
         row("fft_path", "memcopy"),
         row("grid_kernel", "fft_path"),
         row("convolution", "fft_floor"),
+        row("scan_path", "flop_floor"),
         row("scan_path", "fft_path"),
         row("plain_loop", "fft_path"),
         row("plain_loop", "scan_path"),
         row("lfilter", "fft_path"),
+        row("fft_fwd_bwd", "fft_floor_fwd_bwd"),
+        row("fft_fwd_bwd", "fft_path"),
+        row("scan_fwd_bwd", "flop_floor_fwd_bwd"),
+        row("scan_fwd_bwd", "fft_fwd_bwd"),
         row("floor_rfft_x"),
         row("floor_rfft_kernel"),
         row("floor_irfft"),
+        row("floor_irfft_kernel"),
         row("fft_floor"),
+        row("fft_floor_fwd_bwd"),
+        row("matmul"),
+        row("flop_floor"),
+        row("flop_floor_fwd_bwd"),
         row("memcopy"),
     ]
 
@@ -233,6 +312,9 @@ def run(
         f"on {jax.devices()[0].platform}",
         f"memcopy: {copy_bytes / 1e6:.1f} MB (input + output) in {times['memcopy']:.4f} s = "
         f"{copy_bytes / times['memcopy'] / 1e9:.2f} GB/s copied (read + write traffic twice that)",
+        f"matmul: {rate / 1e9:.1f} GFLOP/s (float64, {MATMUL_SIZE}×{MATMUL_SIZE}); recurrence "
+        f"work {FORWARD_FLOPS * work / 1e9:.2f} GFLOP forward, "
+        f"{(FORWARD_FLOPS + BACKWARD_FLOPS) * work / 1e9:.2f} GFLOP forward + backward",
     ]
     if steps < length:
         notes.append(
@@ -242,7 +324,7 @@ def run(
     for name, error in errors.items():
         verdict = "ok" if error <= AGREEMENT_TOLERANCE else "MISMATCH"
         notes.append(
-            f"agreement {name} vs fft_path: max|Δy|/max|y| = {error:.2e} "
+            f"agreement {name} vs the FFT path: max|Δ|/max|reference| = {error:.2e} "
             f"(tolerance {AGREEMENT_TOLERANCE:.0e}, {verdict})"
         )
     repeat_offenders = {name: n for name, n in recompiled.items() if n}

@@ -9,8 +9,12 @@ differentiate with respect to (a, w) — one jitted ``value_and_grad``. Two swee
 1. length L = 10³ … 10⁶ at width m = 64, batch 8;
 2. width m = 4 … 1024 at L = 10⁵, batch 8.
 
+At every point the same step is also timed through the scan path (``seqmem.rnn.scan_outputs``:
+blocks of 256 steps in closed form, O(L·m) work) with the FFT step as its baseline, which
+shows where each path is the faster one.
+
 Each point is the best of ``--repeats`` calls after a compiling warm-up. The baseline of
-each row is the FFT floor measured in the same process: three real FFTs of the padded size
+each FFT row is the FFT floor measured in the same process: three real FFTs of the padded size
 (forward of x and of the kernel, inverse of the product) on the same batch, so the ratio says
 how far the whole forward+backward step is from the transforms it cannot avoid. The peak
 resident memory of the process is printed at the end (the kernel costs an (m, L) array; no
@@ -32,6 +36,7 @@ from harness import Row, emit
 from seqmem._jax import jax, jnp
 from seqmem.dynamics.sampled import diagonal_grid_kernel
 from seqmem.functional import causal_convolution, fft_length
+from seqmem.rnn import scan_outputs
 
 DT = 0.1
 
@@ -46,19 +51,25 @@ def _best(function, repeats: int) -> float:
     return min(times)
 
 
-def _step_and_floor(length: int, width: int, batch: int, repeats: int) -> tuple[float, float]:
+def _step_and_floor(
+    length: int, width: int, batch: int, repeats: int
+) -> tuple[float, float, float]:
+    """Seconds of the FFT step, of the FFT floor and of the scan step, at one point."""
     rng = np.random.default_rng(0)
     x = jnp.asarray(rng.standard_normal((batch, length)) / np.sqrt(DT))
     weights = jnp.asarray(rng.standard_normal(width) / width)
     rates = jnp.asarray(np.geomspace(1e-3, 1.0, width))
 
-    @jax.jit
-    def loss_and_grad(a, w, x):
-        def loss(a, w):
-            kernel = diagonal_grid_kernel(a, w, DT, length)
-            return jnp.mean(causal_convolution(kernel, x) ** 2)
+    def fft_outputs(a, w, x):
+        return causal_convolution(diagonal_grid_kernel(a, w, DT, length), x)
 
-        return jax.value_and_grad(loss, argnums=(0, 1))(a, w)
+    def blocked_scan_outputs(a, w, x):
+        gains = -jnp.expm1(-w * DT) / w  # B of the zero-order hold, as in diagonal_grid_kernel
+        return scan_outputs(jnp.exp(-w * DT), gains[:, None], a, x[..., None])
+
+    def value_and_grad(outputs):
+        loss = lambda a, w, x: jnp.mean(outputs(a, w, x) ** 2)  # noqa: E731
+        return jax.jit(jax.value_and_grad(loss, argnums=(0, 1)))
 
     size = fft_length(length)
 
@@ -68,29 +79,33 @@ def _step_and_floor(length: int, width: int, batch: int, repeats: int) -> tuple[
         return jnp.fft.irfft(spectrum, n=size)
 
     kernel = jnp.asarray(rng.standard_normal(length))
-    step = _best(lambda: loss_and_grad(weights, rates, x), repeats)
-    return step, _best(lambda: floor(x, kernel), repeats)
+    fft_step, scan_step = value_and_grad(fft_outputs), value_and_grad(blocked_scan_outputs)
+    return (
+        _best(lambda: fft_step(weights, rates, x), repeats),
+        _best(lambda: floor(x, kernel), repeats),
+        _best(lambda: scan_step(weights, rates, x), repeats),
+    )
 
 
 def run(batch: int, repeats: int, max_length: int) -> tuple[list[Row], list[str]]:
     rows, notes = [], []
     lengths = [n for n in (10**3, 10**4, 10**5, 10**6) if n <= max_length]
-    for length in lengths:
-        step, floor = _step_and_floor(length, 64, batch, repeats)
-        rows.append(Row(f"fwd_bwd_L{length:.0e}_m64", step, f"fft_floor_L{length:.0e}", floor))
-    for width in (4, 16, 64, 256, 1024):
-        step, floor = _step_and_floor(10**5, width, batch, repeats)
-        rows.append(Row(f"fwd_bwd_L1e+05_m{width}", step, "fft_floor_L1e+05", floor))
+    points = [(length, 64) for length in lengths] + [(10**5, m) for m in (4, 16, 256, 1024)]
+    for length, width in sorted(points, key=lambda point: point[::-1]):
+        step, floor, scan = _step_and_floor(length, width, batch, repeats)
+        name = f"fwd_bwd_L{length:.0e}_m{width}"
+        rows.append(Row(name, step, f"fft_floor_L{length:.0e}", floor))
+        rows.append(Row(f"scan_{name}", scan, name, step))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB → GiB
     notes.append(f"batch {batch}; peak resident memory of this process {peak:.2f} GiB")
     return rows, notes
 
 
 def format_table(rows: list[Row]) -> str:
-    header = f"{'name':<24} {'seconds':>9}  {'baseline':<16} {'ratio':>7}"
+    header = f"{'name':<29} {'seconds':>9}  {'baseline':<24} {'ratio':>7}"
     lines = [header, "-" * len(header)]
     for r in rows:
-        lines.append(f"{r.name:<24} {r.seconds:9.4f}  {r.baseline:<16} {r.ratio:7.2f}")
+        lines.append(f"{r.name:<29} {r.seconds:9.4f}  {r.baseline:<24} {r.ratio:7.2f}")
     return "\n".join(lines)
 
 

@@ -13,7 +13,8 @@ On the grid of :mod:`seqmem.functional` the exact zero-order-hold recurrence is
 
 (B = W⁻¹(e^{WΔ} − I)U when W is invertible), whose impulse response is exactly the grid
 kernel K_j = ∫_{jΔ}^{(j+1)Δ} ρ̂ = cᵀ A^j B. Outputs are computed by a plain NumPy
-recurrence, by ``jax.lax.scan``, or by FFT convolution with the materialised K_j.
+recurrence, by a ``jax.lax.scan`` over blocks of steps (:func:`scan_outputs`), or by FFT
+convolution with the materialised K_j (:func:`modal_grid_kernel` for diagonal models).
 
 Example:
     >>> import numpy as np
@@ -204,7 +205,7 @@ class LinearRNN:
         A, B = self.discretize(dt)
         if self.is_diagonal:
             log_a = jnp.asarray((self.W * dt).astype(complex))  # A = e^{WΔ} exactly
-            return _diagonal_grid_kernel(log_a, jnp.asarray(self.c[:, None] * B), length)
+            return modal_grid_kernel(log_a, jnp.asarray(self.c[:, None] * B), length)
         return _dense_grid_kernel(jnp.asarray(A), jnp.asarray(B), jnp.asarray(self.c), length)
 
     # --- outputs -----------------------------------------------------------------------
@@ -215,8 +216,10 @@ class LinearRNN:
             x: input samples, array of shape (..., length) when d = 1, (..., length, d) otherwise.
             dt: grid step Δ > 0.
             method: "fft" (convolution with the materialised K_j, O(L log L), cost
-                independent of m), "scan" (``jax.lax.scan`` of the recurrence) or
-                "recurrence" (a plain NumPy loop over time, the reference).
+                independent of m), "scan" (the recurrence by :func:`scan_outputs`, a
+                ``jax.lax.scan`` over blocks of ``SCAN_CHUNK`` steps, each block in closed
+                form by matrix products; O(L·(m + T))) or "recurrence" (a plain NumPy loop
+                over time, the reference).
 
         Returns:
             array of shape (..., length).
@@ -240,7 +243,7 @@ class LinearRNN:
         A, B = self.discretize(dt)
         if method == "scan":
             return np.asarray(
-                _scan_outputs(jnp.asarray(A), jnp.asarray(B), jnp.asarray(self.c), jnp.asarray(x))
+                scan_outputs(jnp.asarray(A), jnp.asarray(B), jnp.asarray(self.c), jnp.asarray(x))
             )
         if method == "recurrence":
             return _recurrence_outputs(A, B, self.c, x)
@@ -260,33 +263,115 @@ def _recurrence_outputs(A: np.ndarray, B: np.ndarray, c: np.ndarray, x: np.ndarr
     return y
 
 
-@jax.jit
-def _scan_outputs(A: jax.Array, B: jax.Array, c: jax.Array, x: jax.Array) -> jax.Array:
-    """The recurrence inside ``jax.lax.scan`` over time; x of shape (..., length, d)."""
-    complex_state = jnp.iscomplexobj(A) or jnp.iscomplexobj(B) or jnp.iscomplexobj(c)
-    dtype = jnp.complex128 if complex_state else jnp.float64
-    state = jnp.zeros((*x.shape[:-2], A.shape[0]), dtype=dtype)
-
-    def step(h, x_k):
-        h = (A * h if A.ndim == 1 else h @ A.T) + x_k @ B.T
-        return h, jnp.real(h @ c)
-
-    _, y = jax.lax.scan(step, state, jnp.moveaxis(x, -2, 0))
-    return jnp.moveaxis(y, 0, -1)
+SCAN_CHUNK = 256  # steps per block of the scan path (fastest at m = 64 here; see outputs)
 
 
-_CHUNK = 4096
+@partial(jax.jit, static_argnames="chunk")
+def scan_outputs(
+    A: jax.Array, B: jax.Array, c: jax.Array, x: jax.Array, *, chunk: int = SCAN_CHUNK
+) -> jax.Array:
+    """y_k = Re(cᵀh_{k+1}), h_{k+1} = A h_k + B x_k, h_0 = 0, by a ``jax.lax.scan`` over blocks.
+
+    The time axis is cut into blocks of T = ``chunk`` steps. Inside a block starting from
+    the state h, the recurrence has the closed form (exact, no approximation)
+
+        y_{r} = Re(cᵀA^{r+1} h) + Σ_{s≤r} K_{r−s} x_s,    K_j = Re(cᵀA^jB),
+        h' = A^T h + Σ_s A^{T−1−s} B x_s,
+
+    so every block is three matrix products (a T×T Toeplitz matrix of K, the T×m table
+    A^{T−1−s}B and the m×T table cᵀA^{r+1}) and only the block-start states h, of shape
+    (..., length/T, m), are carried by the scan: ⌈length/T⌉ sequential steps instead of
+    ``length``, at the matrix-product rate of the machine, and reverse-mode differentiation
+    stores those states only (never an (..., length, m) array). ``chunk = 1`` is the literal
+    one-step recurrence. Pure and differentiable in A, B, c and x.
+
+    Args:
+        A: the discretised recurrent matrix e^{WΔ}, array of shape (m,) (diagonal) or (m, m).
+        B: the discretised input matrix, array of shape (m, d).
+        c: the read-out, array of shape (m,).
+        x: inputs, array of shape (..., length, d).
+        chunk: T, the block length (a static int ≥ 1; capped at ``length``).
+
+    Returns:
+        array of shape (..., length).
+    """
+    *lead, length, d = x.shape
+    block = min(chunk, length)
+    blocks = -(-length // block)
+    # zero padding at the end cannot change earlier outputs (the system is causal)
+    x = jnp.pad(x.reshape(-1, length, d), ((0, 0), (0, blocks * block - length), (0, 0)))
+    inputs = x.reshape(-1, block * d)  # one row per (sequence, block)
+
+    diagonal = A.ndim == 1
+
+    def next_tables(carry, _):
+        power_b, read_out = carry  # A^r B and cᵀA^{r+1}
+        following = (
+            (A[:, None] * power_b, read_out * A) if diagonal else (A @ power_b, read_out @ A)
+        )
+        return following, carry
+
+    first = (B.astype(jnp.result_type(A, B)), c * A if diagonal else c @ A)
+    _, (powers_b, read_outs) = jax.lax.scan(next_tables, first, None, length=block)
+    weights = jnp.real(jnp.einsum("m,rmd->rd", c, powers_b))  # K_r, (T, d)
+    lag = jnp.arange(block)[:, None] - jnp.arange(block)[None, :]
+    toeplitz = jnp.where((lag >= 0)[..., None], weights[jnp.maximum(lag, 0)], 0.0)  # (T, T, d)
+    drive = jnp.moveaxis(powers_b[::-1], 2, 1).reshape(block * d, -1)  # A^{T−1−s}B, (T·d, m)
+    A_block = A**block if diagonal else jnp.linalg.matrix_power(A, block)
+
+    state_inputs = _product_with_real(inputs, drive).reshape(-1, blocks, drive.shape[1])
+
+    def advance(h, u):
+        return (A_block * h if diagonal else h @ A_block.T) + u, h
+
+    initial = jnp.zeros(state_inputs.shape[::2], dtype=state_inputs.dtype)
+    _, block_starts = jax.lax.scan(advance, initial, jnp.moveaxis(state_inputs, 1, 0))
+    block_starts = jnp.moveaxis(block_starts, 0, 1).reshape(inputs.shape[0], -1)
+    y = inputs @ toeplitz.reshape(block, block * d).T
+    y = y + _real_part_of_product(block_starts, read_outs.T)
+    return y.reshape(*lead, blocks * block)[..., :length]
+
+
+def _product_with_real(real: jax.Array, matrix: jax.Array) -> jax.Array:
+    """real @ matrix for a real or complex matrix, as one real matrix product."""
+    if not jnp.iscomplexobj(matrix):
+        return real @ matrix
+    k = matrix.shape[1]
+    both = real @ jnp.concatenate([matrix.real, matrix.imag], axis=1)
+    return both[:, :k] + 1j * both[:, k:]
+
+
+def _real_part_of_product(left: jax.Array, right: jax.Array) -> jax.Array:
+    """Re(left @ right), as one real matrix product (XLA's complex products are slower)."""
+    if not (jnp.iscomplexobj(left) or jnp.iscomplexobj(right)):
+        return left @ right
+    return jnp.concatenate([left.real, left.imag], axis=1) @ jnp.concatenate(
+        [right.real, -right.imag], axis=0
+    )
+
+
+_KERNEL_BLOCK = 4096  # rows of the table a^r in modal_grid_kernel
 
 
 @partial(jax.jit, static_argnums=2)
-def _diagonal_grid_kernel(log_a: jax.Array, gains: jax.Array, length: int) -> jax.Array:
-    """K_j = Re Σ_i gains_i a_i^j for j < length, shape (length, d).
+def modal_grid_kernel(log_a: jax.Array, gains: jax.Array, length: int) -> jax.Array:
+    """K_j = Re Σ_i G_i a_i^j, j < length: the grid kernel of a diagonal RNN from its modes.
 
-    With j = start + r, a^j = a^r · a^start: one table a^r for r < 4096 (shape (4096, m))
-    times a^start·gains for every chunk start, i.e. one matrix product instead of L·m
-    complex exponentials and never an (L, m) array.
+    For a diagonal RNN, a_i = e^{λ_iΔ} and G_i = c_i B_i (B the discretised input matrix),
+    so K_j = Re(cᵀA^jB), the impulse response of :func:`scan_outputs`. With j = s + r,
+    a^j = a^r·a^s: one table a^r for r < 4096 (shape (4096, m)) times a^s·G for every block
+    start s, i.e. one matrix product instead of L·m complex exponentials and never an
+    (L, m) array. Pure and differentiable in ``log_a`` and ``gains``.
+
+    Args:
+        log_a: log a_i = λ_iΔ, array of shape (m,), real or complex.
+        gains: G, array of shape (m, d).
+        length: the number of weights (a static int ≥ 1).
+
+    Returns:
+        array of shape (length, d).
     """
-    block = min(_CHUNK, length)
+    block = min(_KERNEL_BLOCK, length)
     chunks = -(-length // block)
     offsets = jnp.arange(block, dtype=jnp.float64)
     starts = block * jnp.arange(chunks, dtype=jnp.float64)

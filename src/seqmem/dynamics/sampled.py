@@ -57,7 +57,7 @@ from seqmem.errors import (
 from seqmem.functional import grid_kernel
 from seqmem.kernels import Kernel
 from seqmem.kernels.base import integrate_pieces
-from seqmem.rnn import _diagonal_grid_kernel
+from seqmem.rnn import modal_grid_kernel
 
 # The longest memory window a task may hold (cells of the grid): 2¹⁶ = 65536.
 MAX_MEMORY_LENGTH = 2**16
@@ -249,7 +249,7 @@ def diagonal_grid_kernel(weights: jax.Array, rates: jax.Array, dt: float, length
         array of shape (length,).
     """
     gains = weights * -jnp.expm1(-rates * dt) / rates
-    return _diagonal_grid_kernel(-rates * dt, gains[:, None], length)[:, 0]
+    return modal_grid_kernel(-rates * dt, gains[:, None], length)[:, 0]
 
 
 def _check_model(owner: str, task: SampledTask, x: jax.Array, **parameters) -> None:
