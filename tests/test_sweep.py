@@ -91,6 +91,22 @@ def test_a_failing_run_is_recorded_and_the_sweep_goes_on(tmp_path):
         assert store.counts() == {"done": 4, "failed": 1}
 
 
+def test_local_workers_share_one_queue(tmp_path):
+    # three workers = this process's thread + two spawned processes; every run, failing or
+    # not, is executed exactly once and lands in the store with the serial outcome
+    config = parse_config(
+        'experiment = "approx"\n[grid]\nspec = ["exp(rate=1)", "powerlaw(omega=1)"]\n'
+        "width = [0, 1, 2]\n"
+    )
+    outcomes = {}
+    for workers in (1, 3):
+        with ResultsStore(tmp_path / f"w{workers}.sqlite") as store:
+            summary = run_sweep(config, store, workers=workers, progress=False)
+            assert (summary.executed, summary.failed) == (6, 2)
+            outcomes[workers] = {run.id: (run.status, run.metrics) for run in store.runs()}
+    assert outcomes[1] == outcomes[3] and len(outcomes[3]) == 6
+
+
 def _metrics(store):
     return {run.id: run.metrics for run in store.runs()}
 

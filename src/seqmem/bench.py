@@ -23,7 +23,7 @@ BENCHMARKS: dict[str, dict[str, list[str]]] = {
     "recurrence": {"quick": ["--length", "20000", "--repeats", "2"], "full": []},
     "approximation": {"quick": ["--repeats", "1"], "full": []},
     "dynamics": {"quick": ["--quick", "--repeats", "1"], "full": []},
-    "sweep": {"quick": [], "full": []},
+    "sweep": {"quick": ["--config", "../examples/sweeps/quick.toml"], "full": []},
     "scaling": {"quick": ["--max-length", "100000", "--repeats", "1"], "full": []},
 }
 

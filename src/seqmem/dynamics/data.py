@@ -36,6 +36,8 @@ short-memory start.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -183,28 +185,14 @@ def train_on_data(
     params = {k: jnp.asarray(v) for k, v in start.items() if k != "rates"}
     params["raw_rates"] = reparam.from_rate(start["rates"])
 
-    inputs, targets = jnp.asarray(x), jnp.asarray(y)
-    count = x.shape[0]
-
-    def loss_on(p, x_batch, y_batch):
-        rates = reparam.to_rate(p["raw_rates"])
-        if model == "linear":
-            kernel = diagonal_grid_kernel(p["weights"], rates, dt, x_batch.shape[-1])
-            predicted = causal_convolution(kernel, x_batch)
-        else:
-            predicted = tanh_outputs(
-                p["weights"], rates, p["input_weights"], p["coupling"], x_batch, dt
-            )
-        return jnp.mean((y_batch - predicted)[:, burn_in:] ** 2)
-
-    def objective(p, key):
-        chosen = jax.random.choice(key, count, shape=(batch,), replace=False)
-        return loss_on(p, inputs[chosen], targets[chosen])
-
+    objective = DataObjective(rate_parameterisation, model, batch, burn_in, dt)
+    data = (jnp.asarray(x), jnp.asarray(y))
     recorded, losses, _, first_bad, final_params = _optimise(
         objective,
+        data,
         params,
-        OPTIMIZERS[optimizer](learning_rate),
+        optimizer,
+        learning_rate,
         blocks=blocks,
         record_every=record_every,
         key=jax.random.key(seed),
@@ -215,7 +203,7 @@ def train_on_data(
             f"{owner}: the loss diverged (NaN or inf) at step {first_bad}; lower the "
             f"'learning_rate' (now {learning_rate:g})"
         )
-    final_loss = float(jax.jit(loss_on)(final_params, inputs, targets))
+    final_loss = float(_full_data_loss(objective, final_params, *data))
     losses = np.asarray(losses)
     steps_axis = np.arange(blocks) * record_every
     return TrainingRun(
@@ -227,6 +215,43 @@ def train_on_data(
         plateaus=_plateaus(losses, steps_axis, noisy=True) if blocks >= 3 else [],
         seconds=time.perf_counter() - started,
     )
+
+
+@dataclass(frozen=True)
+class DataObjective:
+    """θ, key ↦ ℓ(θ) on a mini-batch of ``batch`` sequences drawn from ``key`` (module notes).
+
+    Hashable, so that :func:`~seqmem.dynamics.train._optimise` compiles one loop for every
+    data set of the same shape; the data (x, y) are its traced argument.
+    """
+
+    rate_parameterisation: str
+    model: str
+    batch: int
+    burn_in: int
+    dt: float
+
+    def __call__(self, data: tuple[jax.Array, jax.Array], p: dict, key: jax.Array) -> jax.Array:
+        inputs, targets = data
+        chosen = jax.random.choice(key, inputs.shape[0], shape=(self.batch,), replace=False)
+        return self.loss_on(p, inputs[chosen], targets[chosen])
+
+    def loss_on(self, p: dict, x: jax.Array, y: jax.Array) -> jax.Array:
+        """ℓ(θ) on the sequences (x, y), outputs before the burn-in left out."""
+        rates = parameterisation(self.rate_parameterisation).to_rate(p["raw_rates"])
+        if self.model == "linear":
+            kernel = diagonal_grid_kernel(p["weights"], rates, self.dt, x.shape[-1])
+            predicted = causal_convolution(kernel, x)
+        else:
+            predicted = tanh_outputs(
+                p["weights"], rates, p["input_weights"], p["coupling"], x, self.dt
+            )
+        return jnp.mean((y - predicted)[:, self.burn_in :] ** 2)
+
+
+@partial(jax.jit, static_argnums=0)
+def _full_data_loss(objective: DataObjective, p: dict, x: jax.Array, y: jax.Array) -> jax.Array:
+    return objective.loss_on(p, x, y)
 
 
 def _check_data(owner: str, x: object, y: object, width: object, batch: object, burn_in: object):

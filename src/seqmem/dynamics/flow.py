@@ -17,7 +17,7 @@ import numpy as np
 import scipy.integrate
 
 from seqmem._jax import jax, jnp
-from seqmem.dynamics.loss import population_loss, population_loss_function
+from seqmem.dynamics.loss import JaxTarget, jax_population_loss, population_loss
 from seqmem.errors import SeqmemValueError, check_finite_array, check_integer, check_positive
 from seqmem.kernels import Kernel
 
@@ -90,24 +90,13 @@ def gradient_flow(
                 "gradient_flow: the oscillating (b, ν) must have the shape of the weights"
             )
         state = np.concatenate([state, *extra])
-    loss = population_loss_function(kernel, oscillating=oscillating is not None)
-
-    def loss_of_state(theta):
-        # θ = (a, v[, b, ν]), w = e^v
-        parts = [theta[k * m : (k + 1) * m] for k in range(len(theta) // m)]
-        parts[1] = jnp.exp(parts[1])
-        return loss(*parts)
-
-    # one jitted gradient for the solver, one batched loss for the records
-    gradient = jax.jit(jax.grad(loss_of_state))
-    # not jitted: the number of records changes between decades (each shape would compile)
-    batched_loss = jax.vmap(loss_of_state)
+    target = JaxTarget.of(kernel)
 
     def velocity(_, theta):
-        return -np.asarray(gradient(theta))
+        return -np.asarray(_flow_gradient(theta, target, m))
 
     def losses(y: np.ndarray) -> np.ndarray:
-        return np.asarray(batched_loss(y.T))
+        return np.asarray(_batched_flow_loss(y.T, target, m))
 
     per_decade = check_integer("per_decade", per_decade, owner="gradient_flow", minimum=1)
     first = min(1e-3, final_time)
@@ -163,3 +152,18 @@ def gradient_flow(
         message=message,
         **oscillating_parts,
     )
+
+
+def _loss_of_state(theta: jax.Array, target: JaxTarget, width: int) -> jax.Array:
+    """J at the flow's state θ = (a, v[, b, ν]), w = e^v, each part of length ``width``."""
+    parts = [theta[k * width : (k + 1) * width] for k in range(theta.shape[0] // width)]
+    parts[1] = jnp.exp(parts[1])
+    return jax_population_loss(target, *parts)
+
+
+# Module-level and taking the target as an argument, so that one compilation per shape and
+# target structure serves every flow (a sweep over memories compiles once).
+_flow_gradient = jax.jit(jax.grad(_loss_of_state), static_argnums=2)
+# jitted: a decade's records (a few distinct counts) compile once each, where the eager
+# vmap compiled each of its ~35 primitives separately (~1 s per process)
+_batched_flow_loss = jax.jit(jax.vmap(_loss_of_state, in_axes=(0, None, None)), static_argnums=2)

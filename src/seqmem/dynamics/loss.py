@@ -21,13 +21,15 @@ to that level, not relative to itself when J ≪ ‖ρ‖².
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import scipy.linalg
 
-from seqmem._jax import jnp
-from seqmem.dynamics.laplace import jax_laplace_transform
+from seqmem._jax import jax, jnp
+from seqmem.dynamics.laplace import LaplaceTransform, jax_laplace_transform
 from seqmem.errors import SeqmemValueError, check_finite_array
 from seqmem.kernels import Kernel
 from seqmem.rnn import LinearRNN
@@ -58,27 +60,65 @@ def _check_diagonal(weights: object, rates: object) -> tuple[np.ndarray, np.ndar
     return weights, rates
 
 
-def population_loss_function(kernel: Kernel, *, oscillating: bool = False):
-    """J(a, w[, b, ν]) as a ``jnp`` function, for autodiff inside jitted loops.
+@partial(
+    jax.tree_util.register_dataclass,
+    data_fields=["laplace_transform", "l2_norm_squared"],
+    meta_fields=[],
+)
+@dataclass(frozen=True)
+class JaxTarget:
+    """What the population loss needs of a target ρ, as a JAX pytree: ℒρ and ‖ρ‖²_{L²}.
 
-    Real modes: ρ̂ = Σ a_i e^{−w_i t}. Oscillating modes: ρ̂ = Σ e^{−w_i t}(a_i cos ν_i t +
-    b_i sin ν_i t) = Re Σ c_i e^{−λ_i t} with c = a + ib, λ = w + iν (module notes).
+    Passed as an argument to a jitted loop, its numbers are traced and its structure is
+    static (see :func:`~seqmem.dynamics.laplace.jax_laplace_transform`): one compilation
+    serves every target of the same structure.
     """
-    laplace = jax_laplace_transform(kernel)
-    norm_squared = kernel.l2_norm_squared()
 
-    def loss(weights, rates, sine_weights=None, frequencies=None):
-        if sine_weights is None:
-            model = weights @ (weights @ (1.0 / (rates[:, None] + rates[None, :])))
-            return model - 2.0 * weights @ laplace(rates) + norm_squared
-        c = weights + 1j * sine_weights
-        lam = rates + 1j * frequencies
-        same = c @ (c @ (1.0 / (lam[:, None] + lam[None, :])))
-        conjugate = c @ (jnp.conj(c) @ (1.0 / (jnp.conj(lam)[:, None] + lam[None, :])))
-        model = 0.5 * jnp.real(same + conjugate)
-        return model - 2.0 * jnp.real(c @ laplace(lam)) + norm_squared
+    laplace_transform: LaplaceTransform
+    l2_norm_squared: jax.Array
 
-    return loss
+    @classmethod
+    def of(cls, kernel: Kernel) -> JaxTarget:
+        return cls(
+            jax_laplace_transform(kernel), jnp.asarray(kernel.l2_norm_squared(), jnp.float64)
+        )
+
+
+def jax_population_loss(
+    target: JaxTarget,
+    weights: jax.Array,
+    rates: jax.Array,
+    sine_weights: jax.Array | None = None,
+    frequencies: jax.Array | None = None,
+) -> jax.Array:
+    """J(a, w[, b, ν]) in ``jnp``, for autodiff inside jitted loops (module notes).
+
+    Real modes: ρ̂ = Σ a_i e^{−w_i t}. Oscillating modes (``sine_weights`` b and
+    ``frequencies`` ν given): ρ̂ = Σ e^{−w_i t}(a_i cos ν_i t + b_i sin ν_i t) = Re Σ c_i e^{−λ_i t}
+    with c = a + ib, λ = w + iν, ‖ρ̂‖² = ½ Re Σ_ij [c_i c_j/(λ_i + λ_j) + c_i c̄_j/(λ_i + λ̄_j)]
+    and ⟨ρ, ρ̂⟩ = Re Σ c_i ℒρ(λ_i).
+
+    Args:
+        target: ℒρ and ‖ρ‖², :meth:`JaxTarget.of`.
+        weights, rates: a and w > 0, arrays of shape (m,).
+        sine_weights, frequencies: b and ν, arrays of shape (m,), or None for real modes.
+    """
+    laplace, norm_squared = target.laplace_transform, target.l2_norm_squared
+    if sine_weights is None:
+        model = weights @ (weights @ (1.0 / (rates[:, None] + rates[None, :])))
+        return model - 2.0 * weights @ laplace(rates) + norm_squared
+    c = weights + 1j * sine_weights
+    lam = rates + 1j * frequencies
+    same = c @ (c @ (1.0 / (lam[:, None] + lam[None, :])))
+    conjugate = c @ (jnp.conj(c) @ (1.0 / (jnp.conj(lam)[:, None] + lam[None, :])))
+    model = 0.5 * jnp.real(same + conjugate)
+    return model - 2.0 * jnp.real(c @ laplace(lam)) + norm_squared
+
+
+def population_loss_function(kernel: Kernel) -> Callable[..., jax.Array]:
+    """J(a, w[, b, ν]) of ``kernel`` as a ``jnp`` function: :func:`jax_population_loss`
+    with the target fixed."""
+    return partial(jax_population_loss, JaxTarget.of(kernel))
 
 
 def population_loss(kernel: Kernel, weights: object, rates: object) -> PopulationLoss:

@@ -24,15 +24,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import optax
 
 from seqmem._jax import jax, jnp
 from seqmem.dynamics.flow import gradient_flow
-from seqmem.dynamics.loss import population_loss_function
+from seqmem.dynamics.loss import JaxTarget, jax_population_loss
 from seqmem.dynamics.plateaus import Plateau, find_plateaus
 from seqmem.dynamics.sampled import (
+    SampledTask,
     linear_sampled_loss,
     sampled_task,
     tanh_sampled_loss,
@@ -256,33 +258,19 @@ def train(
         params["input_weights"] = jnp.ones(width)
         params["coupling"] = jnp.zeros((width, width))
 
-    population = population_loss_function(kernel, oscillating=oscillating)
+    target = JaxTarget.of(kernel)
     if loss == "population":
-
-        def objective(p, key):
-            del key  # exact: no data
-            return population(
-                p["weights"],
-                reparam.to_rate(p["raw_rates"]),
-                p.get("sine_weights"),
-                p.get("frequencies"),
-            )
+        objective, data = PopulationObjective(rate_parameterisation), target
     else:
         task = sampled_task(kernel, dt=dt, batch=batch, length=length)
-
-        def objective(p, key):
-            x = white_noise_batch(key, task)
-            rates = reparam.to_rate(p["raw_rates"])
-            if model == "linear":
-                return linear_sampled_loss(task, p["weights"], rates, x)
-            return tanh_sampled_loss(
-                task, p["weights"], rates, p["input_weights"], p["coupling"], x
-            )
+        objective, data = SampledObjective(rate_parameterisation, model, task), None
 
     run = _optimise(
         objective,
+        data,
         params,
-        OPTIMIZERS[optimizer](learning_rate),
+        optimizer,
+        learning_rate,
         blocks=blocks,
         record_every=record_every,
         key=jax.random.key(seed),
@@ -299,7 +287,11 @@ def train(
     steps_axis = np.arange(blocks) * record_every
     population_curve = None
     if loss == "sampled" and model == "linear":
-        population_curve = np.asarray(jax.vmap(population)(recorded["weights"], trained_rates))
+        population_curve = np.asarray(
+            jax.vmap(jax_population_loss, in_axes=(None, 0, 0))(
+                target, recorded["weights"], trained_rates
+            )
+        )
     losses = np.asarray(losses)
     return TrainingRun(
         steps=steps_axis,
@@ -334,40 +326,110 @@ def _initial_oscillation(width: int, seed: int) -> tuple[np.ndarray, np.ndarray]
     return np.zeros(width), np.random.default_rng(seed + 1).uniform(0, 1, width)
 
 
-def _optimise(objective, params, transformation, *, blocks, record_every, key, sampled):
-    """Run ``blocks × record_every`` steps in one jitted scan; record each block's start.
+@dataclass(frozen=True)
+class PopulationObjective:
+    """θ, key ↦ J(a, f(v)[, b, ν]) for a target given as a :class:`JaxTarget` (the data)."""
+
+    rate_parameterisation: str
+
+    def __call__(self, target: JaxTarget, p: dict, key: jax.Array) -> jax.Array:
+        del key  # exact: no data
+        rates = parameterisation(self.rate_parameterisation).to_rate(p["raw_rates"])
+        return jax_population_loss(
+            target, p["weights"], rates, p.get("sine_weights"), p.get("frequencies")
+        )
+
+
+@dataclass(frozen=True)
+class SampledObjective:
+    """θ, key ↦ the mean squared error on a fresh white-noise batch drawn from ``key``."""
+
+    rate_parameterisation: str
+    model: str
+    task: SampledTask  # hashable by identity: the target's grid kernel is a constant
+
+    def __call__(self, data: None, p: dict, key: jax.Array) -> jax.Array:
+        del data  # the target lives in the task
+        x = white_noise_batch(key, self.task)
+        rates = parameterisation(self.rate_parameterisation).to_rate(p["raw_rates"])
+        if self.model == "linear":
+            return linear_sampled_loss(self.task, p["weights"], rates, x)
+        return tanh_sampled_loss(
+            self.task, p["weights"], rates, p["input_weights"], p["coupling"], x
+        )
+
+
+def _optimise(
+    objective: Callable[[object, dict, jax.Array], jax.Array],
+    data: object,
+    params: dict,
+    optimizer: str,
+    learning_rate: float,
+    *,
+    blocks: int,
+    record_every: int,
+    key: jax.Array,
+    sampled: bool,
+) -> tuple[dict, jax.Array, float, int, dict]:
+    """Run ``blocks × record_every`` steps of ``optimizer`` on objective(data, θ, key) in one
+    jitted scan; record each block's start.
+
+    ``objective`` is static (hashable, e.g. a frozen dataclass) and ``data`` a pytree of
+    arrays traced as an argument, as is the learning rate: a second run with an equal
+    objective, data of the same structure and the same loop sizes reuses the compiled loop.
 
     Returns the parameters at each block start, the recorded losses (the loss at the block
     start; for ``sampled`` data the block's mean, which averages the batch noise), the final
     loss, the first step with a non-finite loss (−1 if none) and the final parameters.
     """
-    value_and_grad = jax.value_and_grad(objective)
+    learning_rate = jnp.asarray(learning_rate, dtype=jnp.float64)
+    recorded, losses, final, first_bad, final_params = _optimisation_loop(
+        objective,
+        data,
+        params,
+        learning_rate,
+        key,
+        jnp.int32(record_every),
+        optimizer,
+        blocks,
+        sampled,
+    )
+    return recorded, losses, float(final), int(first_bad), final_params
 
-    def one_step(carry, _):
-        params, state, key, step, first_bad = carry
+
+# The steps per block are a traced loop bound (a while loop), not a scan length: budgets
+# that differ only in ``record_every`` (the plateau experiments quadruple theirs) share one
+# compilation. Only the number of records fixes the shape of the outputs.
+@partial(jax.jit, static_argnums=(0, 6, 7, 8))
+def _optimisation_loop(
+    objective, data, params, learning_rate, key, record_every, optimizer, blocks, sampled
+):
+    transformation = OPTIMIZERS[optimizer](learning_rate)
+    value_and_grad = jax.value_and_grad(partial(objective, data))
+
+    def one_step(i, carry):
+        params, state, key, step, first_bad, first_value, total = carry
         # the population loss needs no noise: skip the key split (a third of a GD step)
         key, subkey = jax.random.split(key) if sampled else (key, key)
         value, grads = value_and_grad(params, subkey)
         updates, state = transformation.update(grads, state, params)
         params = optax.apply_updates(params, updates)
         first_bad = jnp.where((first_bad < 0) & ~jnp.isfinite(value), step, first_bad)
-        return (params, state, key, step + 1, first_bad), value
+        first_value = jnp.where(i == 0, value, first_value)
+        return params, state, key, step + 1, first_bad, first_value, total + value
 
     def one_block(carry, _):
         start = carry[0]
-        carry, values = jax.lax.scan(one_step, carry, None, length=record_every)
-        return carry, (start, jnp.mean(values) if sampled else values[0])
+        zero = jnp.zeros((), jnp.float64)
+        carry = jax.lax.fori_loop(0, record_every, one_step, (*carry, zero, zero))
+        *carry, first_value, total = carry
+        return tuple(carry), (start, total / record_every if sampled else first_value)
 
-    @jax.jit
-    def run(params, key):
-        carry = (params, transformation.init(params), key, 0, -1)
-        carry, (recorded, losses) = jax.lax.scan(one_block, carry, None, length=blocks)
-        final_params, _, key, _, first_bad = carry
-        final = losses[-1] if sampled else objective(final_params, key)
-        return recorded, losses, final, first_bad, final_params
-
-    recorded, losses, final, first_bad, final_params = run(params, key)
-    return recorded, losses, float(final), int(first_bad), final_params
+    carry = (params, transformation.init(params), key, 0, -1)
+    carry, (recorded, losses) = jax.lax.scan(one_block, carry, None, length=blocks)
+    final_params, _, key, _, first_bad = carry
+    final = losses[-1] if sampled else objective(data, final_params, key)
+    return recorded, losses, final, first_bad, final_params
 
 
 def _check_choice(

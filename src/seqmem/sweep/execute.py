@@ -3,8 +3,8 @@
 :func:`run_sweep` skips every run whose id the store holds as done (so an interrupted sweep
 resumes where it stopped, and failed runs are tried again), sends the others to
 
-- ``executor="local"``: a pool of ``workers`` processes (default: all cores; one worker runs
-  in this process), started with ``spawn`` (JAX does not survive ``fork``);
+- ``executor="local"``: ``workers`` workers (default: all cores): this process, plus
+  ``workers`` − 1 processes started with ``spawn`` (JAX does not survive ``fork``);
 - ``executor="dask"``: Dask distributed, the cluster at ``scheduler`` (``tcp://host:8786``,
   e.g. a ``dask scheduler`` or a dask-jobqueue SLURM/PBS cluster's address) or a
   ``LocalCluster`` of ``workers`` single-threaded worker processes,
@@ -18,12 +18,19 @@ metrics do not depend on the number of workers or on the executor.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import time
 import traceback
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing import get_context
@@ -88,9 +95,10 @@ def run_sweep(
     Args:
         config: the validated sweep (:func:`~seqmem.sweep.config.load_config`).
         store: where results go (and where finished runs are looked up).
-        executor: "local" (process pool) or "dask"; a ``scheduler`` implies "dask".
-        workers: processes (local) or LocalCluster workers (dask without a scheduler);
-            default: the number of cores.
+        executor: "local" (this process and a process pool) or "dask"; a ``scheduler``
+            implies "dask".
+        workers: parallel workers (local: this process and ``workers`` − 1 spawned ones)
+            or LocalCluster workers (dask without a scheduler); default: the number of cores.
         scheduler: the address of a running Dask scheduler.
         progress: a progress bar with ETA on stderr.
     """
@@ -151,25 +159,49 @@ def _outcomes(
     """(run, outcome) pairs in the order they finish."""
     if not pending:
         return
-    if executor == "local" and workers == 1:
+    if executor == "local" and min(workers, len(pending)) == 1:
         for run in pending:
             yield run, run_one(run.experiment, run.params)
     elif executor == "local":
-        with (
-            _one_thread_per_worker(),
-            ProcessPoolExecutor(
-                max_workers=min(workers, len(pending)), mp_context=get_context("spawn")
-            ) as pool,
-        ):
-            futures = {pool.submit(run_one, run.experiment, run.params): run for run in pending}
-            try:
-                for future in as_completed(futures):
-                    yield futures[future], future.result()
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+        yield from _local_outcomes(pending, workers)
     else:
         yield from _dask_outcomes(pending, workers, scheduler)
+
+
+def _local_outcomes(pending: list[PlannedRun], workers: int) -> Iterator[tuple[PlannedRun, dict]]:
+    """Runs on ``workers`` − 1 spawned processes plus a thread of this process.
+
+    This process has already paid for the interpreter, the imports and (often) the first
+    compilations, so it works as one of the workers instead of waiting: a sweep starts at
+    once and a pool of w workers costs w − 1 process start-ups (each ~1–1.5 s of CPU). Each
+    executor is kept at its capacity from one queue in grid order, so the load balances.
+    """
+    queue = collections.deque(pending)
+    processes = min(workers, len(pending)) - 1
+    with (
+        _one_thread_per_worker(),
+        ProcessPoolExecutor(max_workers=processes, mp_context=get_context("spawn")) as pool,
+        ThreadPoolExecutor(max_workers=1) as here,
+    ):
+        running: dict[Future, tuple[PlannedRun, object]] = {}
+
+        def refill(executor, capacity: int) -> None:
+            while queue and sum(slot is executor for _, slot in running.values()) < capacity:
+                run = queue.popleft()
+                running[executor.submit(run_one, run.experiment, run.params)] = (run, executor)
+
+        try:
+            while queue or running:
+                refill(pool, processes)
+                refill(here, 1)
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    run, _ = running.pop(future)
+                    yield run, future.result()
+        except BaseException:
+            queue.clear()  # the thread finishes its current run; nothing new starts
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
 
 
 def _dask_outcomes(pending, workers, scheduler):
