@@ -187,7 +187,7 @@ def train_on_data(
 
     objective = DataObjective(rate_parameterisation, model, batch, burn_in, dt)
     data = (jnp.asarray(x), jnp.asarray(y))
-    recorded, losses, _, first_bad, final_params = _optimise(
+    recorded, losses, _, final_params = _optimise(
         objective,
         data,
         params,
@@ -195,14 +195,10 @@ def train_on_data(
         learning_rate,
         blocks=blocks,
         record_every=record_every,
-        key=jax.random.key(seed),
+        seed=seed,
         sampled=True,
+        owner=owner,
     )
-    if first_bad >= 0:
-        raise SeqmemValueError(
-            f"{owner}: the loss diverged (NaN or inf) at step {first_bad}; lower the "
-            f"'learning_rate' (now {learning_rate:g})"
-        )
     final_loss = float(_full_data_loss(objective, final_params, *data))
     losses = np.asarray(losses)
     steps_axis = np.arange(blocks) * record_every

@@ -265,7 +265,7 @@ def train(
         task = sampled_task(kernel, dt=dt, batch=batch, length=length)
         objective, data = SampledObjective(rate_parameterisation, model, task), None
 
-    run = _optimise(
+    recorded, losses, final_loss, _ = _optimise(
         objective,
         data,
         params,
@@ -273,15 +273,10 @@ def train(
         learning_rate,
         blocks=blocks,
         record_every=record_every,
-        key=jax.random.key(seed),
+        seed=seed,
         sampled=loss == "sampled",
+        owner=owner,
     )
-    recorded, losses, final_loss, first_bad, _ = run
-    if first_bad >= 0:
-        raise SeqmemValueError(
-            f"train: the loss diverged (NaN or inf) at step {first_bad}; lower the learning rate "
-            f"(now {learning_rate:g})"
-        )
     trained_rates = np.asarray(jax.vmap(reparam.to_rate)(recorded["raw_rates"]))
     trained_weights = np.asarray(recorded["weights"])
     steps_axis = np.arange(blocks) * record_every
@@ -368,9 +363,10 @@ def _optimise(
     *,
     blocks: int,
     record_every: int,
-    key: jax.Array,
+    seed: int,
     sampled: bool,
-) -> tuple[dict, jax.Array, float, int, dict]:
+    owner: str,
+) -> tuple[dict, jax.Array, float, dict]:
     """Run ``blocks × record_every`` steps of ``optimizer`` on objective(data, θ, key) in one
     jitted scan; record each block's start.
 
@@ -380,21 +376,28 @@ def _optimise(
 
     Returns the parameters at each block start, the recorded losses (the loss at the block
     start; for ``sampled`` data the block's mean, which averages the batch noise), the final
-    loss, the first step with a non-finite loss (−1 if none) and the final parameters.
+    loss and the final parameters.
+
+    Raises:
+        SeqmemValueError: naming ``owner`` and the first step whose loss was NaN or infinite.
     """
-    learning_rate = jnp.asarray(learning_rate, dtype=jnp.float64)
     recorded, losses, final, first_bad, final_params = _optimisation_loop(
         objective,
         data,
         params,
-        learning_rate,
-        key,
+        jnp.asarray(learning_rate, dtype=jnp.float64),
+        jax.random.key(seed),
         jnp.int32(record_every),
         optimizer,
         blocks,
         sampled,
     )
-    return recorded, losses, float(final), int(first_bad), final_params
+    if first_bad >= 0:
+        raise SeqmemValueError(
+            f"{owner}: the loss diverged (NaN or inf) at step {first_bad}; lower the "
+            f"'learning_rate' (now {learning_rate:g})"
+        )
+    return recorded, losses, float(final), final_params
 
 
 # The steps per block are a traced loop bound (a while loop), not a scan length: budgets
