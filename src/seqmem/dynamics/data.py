@@ -7,7 +7,7 @@ k), e.g. the Lorenz-96 target of :func:`seqmem.lorenz.lorenz_dataset` (THEORY.md
 choice), for which Li, Han, E and Li (ICLR 2021, §5) report training curves of linear and
 tanh RNNs. Each optimiser step draws a mini-batch of B of the n sequences (without
 replacement, with ``jax.random`` inside the jitted loop of
-:func:`seqmem.dynamics.train._optimise`) and minimises
+:func:`seqmem.dynamics.loop.optimise`) and minimises
 
     ℓ(θ) = (1/(B (L − b))) Σ_{sequences} Σ_{k=b}^{L−1} (y_k − ŷ_k)²,
 
@@ -42,16 +42,9 @@ from functools import partial
 import numpy as np
 
 from seqmem._jax import jax, jnp
+from seqmem.dynamics.loop import OPTIMIZERS, optimise, recording
 from seqmem.dynamics.sampled import diagonal_grid_kernel, tanh_outputs
-from seqmem.dynamics.train import (
-    MODELS,
-    OPTIMIZERS,
-    TrainingRun,
-    _check_choice,
-    _optimise,
-    _plateaus,
-    recording,
-)
+from seqmem.dynamics.train import MODELS, TrainingRun, _check_choice, _plateaus
 from seqmem.errors import (
     SeqmemValueError,
     check_finite_array,
@@ -133,14 +126,14 @@ def train_on_data(
 
     Minimises ℓ(θ) = mean over B random sequences and k ≥ b of (y_k − ŷ_k)² (module
     notes), B drawn afresh each step; the loop is
-    :func:`seqmem.dynamics.train._optimise` (one jitted ``lax.scan``, optax optimiser).
+    :func:`seqmem.dynamics.loop.optimise` (one jitted ``lax.scan``, optax optimiser).
 
     Args:
         x: inputs, array of shape (n, L) (x_k holds on [kΔ, (k+1)Δ)).
         y: targets, array of shape (n, L) (y_k at the end of cell k), finite.
         width: m ≥ 1 hidden units.
         model: "linear" (diagonal, ρ̂ = Σ a_i e^{−w_i t}) or "tanh".
-        optimizer: "gd", "momentum" or "adam" (``seqmem.dynamics.train.OPTIMIZERS``).
+        optimizer: "gd", "momentum" or "adam" (``seqmem.dynamics.loop.OPTIMIZERS``).
         learning_rate: the step size > 0.
         steps: optimiser steps ≥ 1 (rounded up to a whole number of records).
         batch: B, sequences per step, 1 ≤ B ≤ n (B = n: full-batch training).
@@ -187,7 +180,7 @@ def train_on_data(
 
     objective = DataObjective(rate_parameterisation, model, batch, burn_in, dt)
     data = (jnp.asarray(x), jnp.asarray(y))
-    recorded, losses, _, final_params = _optimise(
+    recorded, losses, _, final_params = optimise(
         objective,
         data,
         params,
@@ -217,7 +210,7 @@ def train_on_data(
 class DataObjective:
     """θ, key ↦ ℓ(θ) on a mini-batch of ``batch`` sequences drawn from ``key`` (module notes).
 
-    Hashable, so that :func:`~seqmem.dynamics.train._optimise` compiles one loop for every
+    Hashable, so that :func:`~seqmem.dynamics.loop.optimise` compiles one loop for every
     data set of the same shape; the data (x, y) are its traced argument.
     """
 

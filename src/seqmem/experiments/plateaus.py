@@ -29,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from seqmem.approximation import best_fit
+from seqmem.dynamics.loop import MOMENTUM
 from seqmem.dynamics.plateaus import (
     Escape,
     LogLengthFit,
@@ -39,7 +40,6 @@ from seqmem.dynamics.plateaus import (
 from seqmem.dynamics.train import (
     DEFAULT_LEARNING_RATES,
     EXACT_BANDS,
-    MOMENTUM,
     NOISY_BAND,
     TrainingRun,
     exact_plateau_band,
