@@ -296,6 +296,12 @@ def test_bad_models_raise(build, fragment):
             lambda m: m.grid_kernel(0.1, 0),
             "'length' of LinearRNN.grid_kernel must be an integer ≥ 1",
         ),
+        (
+            lambda m: scan_outputs(
+                jnp.asarray(m.W), jnp.asarray(m.U), jnp.asarray(m.c), jnp.ones((5, 1)), chunk=0
+            ),
+            "'chunk' of scan_outputs must be an integer ≥ 1; got 0",
+        ),
     ],
 )
 def test_bad_calls_raise(call, fragment):

@@ -283,7 +283,8 @@ def scan_outputs(
     (..., length/T, m), are carried by the scan: ⌈length/T⌉ sequential steps instead of
     ``length``, at the matrix-product rate of the machine, and reverse-mode differentiation
     stores those states only (never an (..., length, m) array). ``chunk = 1`` is the literal
-    one-step recurrence. Pure and differentiable in A, B, c and x.
+    one-step recurrence (slow, and it keeps every state). Pure and differentiable in A, B, c
+    and x.
 
     Args:
         A: the discretised recurrent matrix e^{WΔ}, array of shape (m,) (diagonal) or (m, m).
@@ -296,6 +297,7 @@ def scan_outputs(
         array of shape (..., length).
     """
     *lead, length, d = x.shape
+    chunk = check_integer("chunk", chunk, owner="scan_outputs", minimum=1)
     block = min(chunk, length)
     blocks = -(-length // block)
     # zero padding at the end cannot change earlier outputs (the system is causal)
@@ -324,7 +326,8 @@ def scan_outputs(
     def advance(h, u):
         return (A_block * h if diagonal else h @ A_block.T) + u, h
 
-    initial = jnp.zeros(state_inputs.shape[::2], dtype=state_inputs.dtype)
+    sequences, _, width = state_inputs.shape
+    initial = jnp.zeros((sequences, width), dtype=state_inputs.dtype)
     _, block_starts = jax.lax.scan(advance, initial, jnp.moveaxis(state_inputs, 1, 0))
     block_starts = jnp.moveaxis(block_starts, 0, 1).reshape(inputs.shape[0], -1)
     y = inputs @ toeplitz.reshape(block, block * d).T
