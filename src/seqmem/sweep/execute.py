@@ -12,8 +12,9 @@ resumes where it stopped, and failed runs are tried again), sends the others to
 and writes each result into the store as it arrives, one short transaction per run, from
 this process only. A run that raises is recorded as failed with its error and the sweep
 goes on. Each spawned worker computes with one BLAS/OpenMP thread (the workers are the
-parallelism; this process keeps its own settings), and every run's randomness comes from its own parameters, so the stored
-metrics do not depend on the number of workers or on the executor.
+parallelism; this process keeps its own settings), and every run's randomness comes from its
+own parameters, so the stored metrics do not depend on the number of workers or on the
+executor.
 """
 
 from __future__ import annotations
