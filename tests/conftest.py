@@ -2,6 +2,7 @@
 
 import os
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -21,3 +22,26 @@ settings.load_profile(os.environ.get("SEQMEM_HYPOTHESIS_PROFILE", "default"))
 @pytest.fixture(autouse=True, scope="session")
 def _float64_everywhere():
     assert jnp.zeros(1).dtype == jnp.float64, "JAX x64 must be enabled by importing seqmem"
+
+
+def _largest_intermediate(closed_jaxpr) -> int:
+    """The most elements of any array computed anywhere in a jaxpr, sub-jaxprs included."""
+    largest, stack = 0, [closed_jaxpr.jaxpr]
+    while stack:
+        jaxpr = stack.pop()
+        for equation in jaxpr.eqns:
+            for var in equation.outvars:
+                largest = max(largest, int(np.prod(var.aval.shape)))
+            for value in equation.params.values():
+                for inner in value if isinstance(value, tuple | list) else (value,):
+                    if hasattr(inner, "eqns"):
+                        stack.append(inner)
+                    elif hasattr(inner, "jaxpr") and hasattr(inner.jaxpr, "eqns"):
+                        stack.append(inner.jaxpr)
+    return largest
+
+
+@pytest.fixture
+def largest_intermediate():
+    """Measures what a traced computation materialises (for 'no (batch, length, m) array')."""
+    return _largest_intermediate

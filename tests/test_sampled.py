@@ -7,7 +7,7 @@ import pytest
 import scipy.signal
 
 from seqmem._jax import jax, jnp
-from seqmem.dynamics import population_loss
+from seqmem.dynamics import population_loss, sampled
 from seqmem.dynamics.sampled import (
     MAX_MEMORY_LENGTH,
     SampledTask,
@@ -101,6 +101,44 @@ def test_tanh_recurrence_without_tanh_is_the_linear_zoh_recurrence(short_task):
     reference = LinearRNN.from_rates(RATES, WEIGHTS).outputs(x, short_task.dt, method="fft")
     # two exact routes (recurrence vs FFT convolution); rounding only
     np.testing.assert_allclose(ours, reference, rtol=0, atol=1e-12 * np.max(np.abs(reference)))
+
+
+def _tanh_loss_and_gradient(x, limit, monkeypatch, width=3):
+    """mean ŷ² of a tanh RNN and its gradient in (a, w), with the stored-states limit set."""
+    monkeypatch.setattr(sampled, "STORED_STATES_LIMIT", limit)
+    rng = np.random.default_rng(5)
+    coupling = jnp.asarray(0.1 * rng.normal(size=(width, width)))
+    weights, rates = rng.normal(size=width), np.geomspace(0.05, 2.5, width)
+
+    def loss(weights, rates):
+        return jnp.mean(tanh_outputs(weights, rates, jnp.ones(width), coupling, x, 0.1) ** 2)
+
+    return jax.value_and_grad(loss, argnums=(0, 1)), (jnp.asarray(weights), jnp.asarray(rates))
+
+
+def test_checkpointed_tanh_scan_has_the_same_loss_and_gradient(monkeypatch):
+    # blocks of ⌈√N⌉ = 23 steps (N = 500, the last block padded) recomputed in the backward
+    # pass: the same arithmetic in the same order, so equal to rounding
+    x = jnp.asarray(np.random.default_rng(6).normal(size=(3, 500)))
+    stored, start = _tanh_loss_and_gradient(x, 2**62, monkeypatch)
+    expected_value, expected_grads = stored(*start)
+    recomputed, _ = _tanh_loss_and_gradient(x, 0, monkeypatch)
+    value, grads = recomputed(*start)
+    assert float(value) == pytest.approx(float(expected_value), rel=1e-13)
+    for got, expected in zip(grads, expected_grads, strict=True):
+        np.testing.assert_allclose(got, expected, rtol=1e-11, atol=0)
+
+
+def test_long_tanh_sequences_store_no_batch_length_width_array(monkeypatch, largest_intermediate):
+    batch, steps, m = 8, 20_000, 32
+    x = jnp.zeros((batch, steps))
+    for limit, expect_full in ((2**62, True), (0, False)):
+        value_and_grad, start = _tanh_loss_and_gradient(x, limit, monkeypatch, width=m)
+        largest = largest_intermediate(jax.make_jaxpr(value_and_grad)(*start))
+        # the plain scan keeps all B·N·m states for its backward pass; the blocked one √N
+        assert (largest >= batch * steps * m) == expect_full
+        if not expect_full:
+            assert largest < batch * steps * m / 8
 
 
 def test_monte_carlo_mean_is_the_expected_loss_which_tends_to_the_population_loss():

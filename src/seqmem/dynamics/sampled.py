@@ -333,22 +333,48 @@ def expected_linear_sampled_loss(
     return (inside + outside) / task.dt
 
 
+#: above this many stored states (B·N·m) the backward pass recomputes blocks of √N steps
+#: instead of keeping every state: 2²⁴ float64 = 128 MiB
+STORED_STATES_LIMIT = 2**24
+
+
 def _recurrent_outputs(
     activation, weights, rates, input_weights, coupling, x: jax.Array, dt: float
 ) -> jax.Array:
-    """h_k = σ(e^{−wΔ} ⊙ h_{k−1} + C h_{k−1} + u ⊙ (1 − e^{−wΔ})/w · x_k), ŷ_k = aᵀh_k."""
+    """h_k = σ(e^{−wΔ} ⊙ h_{k−1} + C h_{k−1} + u ⊙ (1 − e^{−wΔ})/w · x_k), ŷ_k = aᵀh_k.
+
+    Reverse-mode differentiation of a scan keeps every state, B·N·m numbers. Above
+    ``STORED_STATES_LIMIT`` the scan runs over blocks of ⌈√N⌉ steps with each block under
+    ``jax.checkpoint``: the backward pass keeps the block-start states and recomputes one
+    block at a time (O(B·m·√N) memory for one more forward pass), so no (B, N, m) array
+    is formed. The outputs and gradients are the same either way.
+    """
     decay = jnp.exp(-rates * dt)
     drive = input_weights * -jnp.expm1(-rates * dt) / rates
     leading = jnp.shape(x)[:-1]
     inputs = jnp.reshape(x, (-1, jnp.shape(x)[-1])).T  # (N, B)
+    steps, sequences = inputs.shape
 
     def step(state, x_k):
         state = activation(state * decay + state @ coupling.T + x_k[:, None] * drive)
         return state, state @ weights
 
-    start = jnp.zeros((inputs.shape[1], weights.shape[0]), dtype=jnp.result_type(x, rates))
-    _, outputs = jax.lax.scan(step, start, inputs)
-    return outputs.T.reshape(*leading, inputs.shape[0])
+    def run(state, block_inputs):
+        return jax.lax.scan(step, state, block_inputs)
+
+    start = jnp.zeros((sequences, weights.shape[0]), dtype=jnp.result_type(x, rates))
+    if steps * sequences * weights.shape[0] <= STORED_STATES_LIMIT:
+        _, outputs = run(start, inputs)
+    else:
+        block = math.isqrt(steps - 1) + 1  # ⌈√N⌉
+        blocks = -(-steps // block)
+        # zeros appended at the end change no earlier output (the recurrence is causal)
+        padded = jnp.pad(inputs, ((0, blocks * block - steps), (0, 0)))
+        _, outputs = jax.lax.scan(
+            jax.checkpoint(run), start, padded.reshape(blocks, block, sequences)
+        )
+        outputs = outputs.reshape(blocks * block, sequences)[:steps]
+    return outputs.T.reshape(*leading, steps)
 
 
 def tanh_outputs(
