@@ -247,7 +247,9 @@ def train(
         params["input_weights"] = jnp.ones(width)
         params["coupling"] = jnp.zeros((width, width))
 
-    target = JaxTarget.of(kernel)
+    # ℒρ (a quadrature grid for kernels without a closed form) only where J is evaluated:
+    # the population loss, and the population curve of a linear model trained on samples
+    target = JaxTarget.of(kernel) if loss == "population" or model == "linear" else None
     if loss == "population":
         objective, data = PopulationObjective(rate_parameterisation), target
     else:
