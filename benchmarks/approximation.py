@@ -75,7 +75,13 @@ from harness import Row, emit, positive_count
 from seqmem import LinearRNN
 from seqmem.approximation import approximation_errors, best_fit, hankel_singular_values
 from seqmem.approximation.grid import quadrature_grid
-from seqmem.approximation.hankel import _averaged, _Hankel, _resolve_grid, _top_eigenpairs
+from seqmem.approximation.hankel import (
+    _averaged,
+    _Hankel,
+    _resolve_grid,
+    _top_eigenpairs,
+    grid_singular_values,
+)
 from seqmem.functional import grid_kernel
 from seqmem.kernels import Kernel, PowerLaw, from_spec
 
@@ -182,8 +188,8 @@ def joint_least_squares(kernel: Kernel, width: int, max_nfev: int) -> JointFit:
 
 def joint_relative_l2(kernel: Kernel, fit: JointFit) -> float:
     """‖ρ − ρ̂‖_{L²}/‖ρ‖_{L²}, computed as best_fit computes its own."""
-    _, l2 = approximation_errors(kernel, LinearRNN.from_rates(fit.rates, fit.weights))
-    return l2 / math.sqrt(kernel.l2_norm_squared())
+    errors = approximation_errors(kernel, LinearRNN.from_rates(fit.rates, fit.weights))
+    return errors.l2 / math.sqrt(kernel.l2_norm_squared())
 
 
 def baseline_budget(
@@ -231,11 +237,8 @@ def hsv_weights(length: int) -> np.ndarray:
 
 
 def hsv_solve(weights: np.ndarray, size: int) -> np.ndarray:
-    """The rest of the matrix route: randomized solves on grids Δ and 2Δ, Richardson."""
-    sigma = np.abs(_top_eigenpairs(_Hankel(_averaged(weights), size), COUNT, SEED)[0])
-    merged = weights[0 : 2 * size : 2] + weights[1 : 2 * size + 1 : 2]
-    rough = np.abs(_top_eigenpairs(_Hankel(_averaged(merged), size // 2), COUNT, SEED)[0])
-    return sigma + (sigma - rough) / 3.0
+    """The rest of the matrix route: randomized solves on grids Δ, 2Δ and 4Δ, Richardson."""
+    return grid_singular_values(weights, COUNT, size, seed=SEED)[0]
 
 
 def randomized_values(operator: _Hankel) -> np.ndarray:

@@ -111,7 +111,7 @@ def test_matrix_route_convergence_orders():
     averaged, extrapolated, plain = [], [], []
     for dt in steps:
         length = round(30 / dt)
-        kw = {"method": "matrix", "dt": dt, "length": length}
+        kw = {"method": "matrix", "dt": dt, "length": length, "rtol": math.inf}  # coarse on purpose
         averaged.append(hankel_singular_values(rho, 2, extrapolate=False, **kw)[1] / truth[1] - 1)
         extrapolated.append(hankel_singular_values(rho, 2, **kw)[1] / truth[1] - 1)
         weights = grid_kernel(rho, dt, 2 * length)
@@ -126,7 +126,7 @@ def test_matrix_route_convergence_orders():
 def test_randomized_solver_matches_dense_svd():
     rho, dt, length = from_spec("airy(t0=6)"), 0.1, 600
     sigma = hankel_singular_values(
-        rho, 12, method="matrix", dt=dt, length=length, extrapolate=False
+        rho, 12, method="matrix", dt=dt, length=length, extrapolate=False, rtol=math.inf
     )
     weights = grid_kernel(rho, dt, 2 * length)
     h = 0.5 * (weights[:-1] + weights[1:])
@@ -182,11 +182,19 @@ def test_top_singular_value_between_rayleigh_quotient_and_l1_norm(spec):
 def test_powerlaw_routes_agree_on_leading_values(omega):
     rho = PowerLaw(omega)
     quadrature = hankel_singular_values(rho, 2, method="quadrature")
-    matrix = hankel_singular_values(rho, 2, method="matrix")
-    # default grid Δ = τ/16, T = 10³τ: truncation ≲ T^{−ω} and the short scales lost below
-    # Δ; measured σ₁ within 3e-5 and σ₂ within 2e-3 (the short scales matter more for it)
+    grid = {"dt": 1 / 16, "length": 16_000, "rtol": math.inf}  # a grid chosen, not refined
+    matrix = hankel_singular_values(rho, 2, method="matrix", **grid)
+    # Δ = τ/16, T = 10³τ: truncation ≲ T^{−ω} and the short scales lost below Δ; measured
+    # σ₁ within 3e-5 and σ₂ within 2e-3 (the short scales matter more for it)
     assert matrix[0] == pytest.approx(quadrature[0], rel=1e-4)
     assert matrix[1] == pytest.approx(quadrature[1], rel=3e-3)
+
+
+def test_matrix_route_refuses_what_it_cannot_resolve():
+    # a power law's cut at T leaves (2∫_T^∞ tρ²)^{1/2} ≈ T^{−1/2}: above 1e-6 σ₁ even at
+    # T = 2²⁰Δ, so the default route says so at once instead of returning σ₁ to 1e-3
+    with pytest.raises(SeqmemValueError, match="reaches only"):
+        hankel_singular_values(PowerLaw(0.5), 2, method="matrix")
 
 
 def test_powerlaw_quadrature_is_converged_in_its_nodes(monkeypatch):
@@ -203,7 +211,9 @@ def test_sum_of_completely_monotone_kernels():
     rho = from_spec("powerlaw(omega=1)+2*exp(rate=3)")
     sigma = hankel_singular_values(rho, 200, method="quadrature")
     assert sigma.sum() == pytest.approx((1.0 + 2.0 / 3.0) / 2, rel=1e-10)  # ‖ρ‖_{L¹}/2
-    matrix = hankel_singular_values(rho, 2, method="matrix")
+    matrix = hankel_singular_values(
+        rho, 2, method="matrix", dt=1 / 48, length=48_000, rtol=math.inf
+    )
     assert matrix[0] == pytest.approx(sigma[0], rel=1e-4)  # as for the power law alone
 
 

@@ -8,6 +8,7 @@ rescaling, and the curse of memory (rejected power laws, truncated widths growin
 
 import itertools
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -98,7 +99,10 @@ def test_l1_error_agrees_with_quadrature_in_t(kernel, spacing):
     # Independent route: ∫_0^∞ |ρ − ρ̂_model| dt with scipy quad between the sign changes of
     # ρ − ρ̂ (found on a grid in t, refined by Brent). Small m, where the float64 model is
     # close enough to the exact ρ̂ (weight rounding, and evaluation rounding ~1e-16 Σ|a_k|/β,
-    # below 1e-8 of the error). Agreement 1e-7 relative (quad asked for 1e-11).
+    # below 1e-8 of the error). quad is asked for 1e-10, above that rounding; whether it
+    # reaches it is read from its own error estimate (its roundoff warning depends on the
+    # CPU's rounding of the integrand, so it is not relied on). Agreement: 1e-7 relative
+    # (the missed-root and weight-rounding budget) plus quad's estimate.
     for width in (3, 6, 10):
         fit = jackson_approximant(kernel, width, beta=spacing)
         assert fit.weight_rounding_l1 + 1e-16 * fit.weight_sum / spacing < 1e-8 * fit.l1_error
@@ -111,11 +115,16 @@ def test_l1_error_agrees_with_quadrature_in_t(kernel, spacing):
         flips = np.flatnonzero(values[:-1] * values[1:] < 0)
         roots = [optimize.brentq(difference, grid[i], grid[i + 1], xtol=1e-14) for i in flips]
         edges = [0.0, *roots, 60 / spacing, np.inf]
-        total = sum(
-            abs(integrate.quad(difference, a, b, epsabs=0, epsrel=1e-11, limit=500)[0])
-            for a, b in itertools.pairwise(edges)
-        )
-        assert fit.l1_error == pytest.approx(total, rel=1e-7)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", integrate.IntegrationWarning)
+            pieces = [
+                integrate.quad(difference, a, b, epsabs=0, epsrel=1e-10, limit=500)
+                for a, b in itertools.pairwise(edges)
+            ]
+        total = sum(abs(value) for value, _ in pieces)
+        estimate = sum(error for _, error in pieces)
+        assert estimate < 1e-8 * total  # the oracle itself is accurate enough to decide
+        assert abs(fit.l1_error - total) <= 1e-7 * total + estimate
         assert fit.l1_error_accuracy < 1e-8 * fit.l1_error
 
 

@@ -83,73 +83,31 @@ def _parse_widths(text: str) -> list[int]:
     return widths
 
 
-def _approximant(kernel, width: int, method: str, beta: float | None, previous):
-    import numpy as np
-
-    """(model, l1, l2, slowest significant decay rate) of one width by one construction."""
-    from seqmem.approximation import (
-        approximation_errors,
-        balanced_truncation,
-        best_fit,
-        jackson_approximant,
-    )
-
-    if method == "fit":
-        fit = best_fit(kernel, width, start=previous)
-        return fit.model, fit.l1_error, fit.l2_error, fit.slowest_rate
-    if method == "balanced":
-        model = balanced_truncation(kernel, width)
-    elif method == "jackson":
-        model = jackson_approximant(kernel, width, beta=beta).model
-    else:
-        raise SeqmemValueError(f"--method must be fit, jackson or balanced; got {method!r}")
-    slowest = float(np.min(-np.real(model.eigenvalues)))
-    return (model, *approximation_errors(kernel, model), slowest)
-
-
 def _command_approx(args: argparse.Namespace) -> None:
-    import numpy as np
-
-    from seqmem.approximation import hankel_singular_values, rate_fit
+    from seqmem.experiments.approximation import approximation_table
     from seqmem.kernels import from_spec
 
-    kernel = from_spec(args.spec)
-    widths = _parse_widths(args.widths)
-    beta = args.beta
-    if args.method == "jackson" and beta is None:
-        terms = kernel.exponential_terms()
-        if terms is None:
-            raise SeqmemValueError("--method jackson needs --beta (the decay rate e^{−βt} of ρ)")
-        beta = float(np.min(terms[1].real))
-    floor = hankel_singular_values(kernel, max(widths) + 1)
-    l1, l2, slowest, previous = [], [], [], None
-    for width in widths:
-        model, l1_error, l2_error, rate = _approximant(kernel, width, args.method, beta, previous)
-        previous = model
-        l1.append(l1_error)
-        l2.append(l2_error)
-        slowest.append(rate)
-    resolved = sum(error > 0 for error in l1)
-    fitted = rate_fit(widths, l1).as_dict() if resolved >= 3 else None
-    result = {
-        "kernel": kernel.spec,
-        "widths": widths,
-        "l1_error": l1,
-        "l2_error": l2,
-        "hsv_floor": [float(floor[m]) for m in widths],
-        "slowest_rate": slowest,
-        "rate_fit": fitted,
-    }
+    table = approximation_table(
+        from_spec(args.spec), _parse_widths(args.widths), method=args.method, beta=args.beta
+    )
+    if table.message:
+        print(f"seqmem approx: {table.message}", file=sys.stderr)
 
     def render(result):
         lines = [
             f"{result['kernel']}  ({args.method})",
-            f"{'m':>4} {'L1 error':>12} {'L2 error':>12} {'σ_(m+1)':>12} {'slowest rate':>13}",
+            f"{'m':>4} {'L1 error':>12} {'± tol':>9} {'L2 error':>12} {'± tol':>9} "
+            f"{'σ_(m+1)':>12} {'slowest rate':>13}",
         ]
-        for row in zip(widths, l1, l2, result["hsv_floor"], slowest, strict=True):
+        for row in zip(
+            result["widths"], result["l1_error"], result["l1_tolerance"], result["l2_error"],
+            result["l2_tolerance"], result["hsv_floor"], result["slowest_rate"], strict=True,
+        ):  # fmt: skip
             lines.append(
-                f"{row[0]:>4d} {row[1]:>12.4e} {row[2]:>12.4e} {row[3]:>12.4e} {row[4]:>13.4e}"
+                f"{row[0]:>4d} {row[1]:>12.4e} {row[2]:>9.1e} {row[3]:>12.4e} {row[4]:>9.1e} "
+                f"{row[5]:>12.4e} {row[6]:>13.4e}"
             )
+        fitted = result["rate_fit"]
         if fitted:
             adverb = {"exponential": "exponentially", "algebraic": "algebraically"}[fitted["kind"]]
             lines.append(
@@ -158,7 +116,7 @@ def _command_approx(args: argparse.Namespace) -> None:
             )
         return "\n".join(lines)
 
-    _emit(result, args.json, render)
+    _emit(table.as_dict(), args.json, render)
 
 
 def _command_hsv(args: argparse.Namespace) -> None:
@@ -413,10 +371,9 @@ def _command_reproduce(args: argparse.Namespace) -> None:
 
 def _command_bench(args: argparse.Namespace) -> None:
     """Run the benchmark scripts (see :mod:`seqmem.bench`)."""
-    from seqmem.bench import run_benchmarks
+    from seqmem.bench import BenchmarkFailure, run_benchmarks
 
     names = None if not args.only else [n.strip() for n in args.only.split(",") if n.strip()]
-    rows = run_benchmarks(names, quick=args.quick)
 
     def render(rows):
         lines = [f"{'name':<44} {'seconds':>10}  {'baseline':<26} {'ratio':>8}"]
@@ -427,6 +384,11 @@ def _command_bench(args: argparse.Namespace) -> None:
             )
         return "\n".join(line.rstrip() for line in lines)
 
+    try:
+        rows = run_benchmarks(names, quick=args.quick)
+    except BenchmarkFailure as failure:  # the rows that passed, then exit 1 (internal error)
+        _emit(failure.rows, args.json, render)
+        raise
     _emit(rows, args.json, render)
 
 

@@ -13,8 +13,10 @@ Two plans: ``quick`` (minutes on a laptop: fewer memories, widths and steps) and
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -198,6 +200,50 @@ class Reproduction:
     seconds: float
 
 
+def prepare_out_dir(out_dir: str | os.PathLike) -> Path:
+    """Create the output folder ``out_dir`` (and its parents) and check it takes new files.
+
+    Probes with a uniquely named hidden file that is removed at once, so nothing already in
+    the folder (a results store, a report) is touched. Raises :class:`SeqmemValueError`
+    with a one-line message naming the path and the reason when the folder cannot be
+    created (a missing or read-only parent, a file in its way) or written into.
+    """
+    from seqmem.errors import SeqmemValueError
+
+    if not os.fspath(out_dir):
+        raise SeqmemValueError("the output folder must be a non-empty path; got ''")
+    path = Path(out_dir)
+
+    def refuse(why: str) -> SeqmemValueError:
+        return SeqmemValueError(f"cannot use {str(path)!r} as the output folder: {why}")
+
+    def reason(action: str, error: OSError) -> str:
+        """``action`` and the system's reason, naming the path that failed if not ``path``."""
+        why = error.strerror or str(error) or type(error).__name__
+        if isinstance(error, NotADirectoryError):
+            why = "a file, not a directory, lies on its path"
+        blamed = error.filename
+        if blamed is not None and os.fspath(blamed) != os.fspath(path):
+            return f"{action} {os.fspath(blamed)!r}: {why}"
+        return f"{action} it: {why}"
+
+    if path.exists() and not path.is_dir():
+        raise refuse("it exists and is not a directory")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise refuse(reason("cannot create", error)) from error
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".seqmem-write-check-", dir=path)
+    except OSError as error:
+        why = error.strerror or str(error) or type(error).__name__
+        raise refuse(f"cannot create files in it: {why}") from error
+    os.close(handle)
+    with contextlib.suppress(OSError):
+        os.unlink(probe)
+    return path
+
+
 def reproduce(
     out_dir: str | os.PathLike = "seqmem-report",
     *,
@@ -220,19 +266,18 @@ def reproduce(
     from seqmem import __version__
 
     started = time.perf_counter()
-    out_dir = Path(out_dir)
     if mode not in PLANS:
         from seqmem.errors import SeqmemValueError
 
         raise SeqmemValueError(
             f"the reproduce mode must be one of {', '.join(PLANS)}; got {mode!r}"
         )
+    out_dir = prepare_out_dir(out_dir)  # before any computation: refuse an unusable folder
     groups = plan_runs(PLANS[mode], __version__)
     runs = [run for group in groups.values() for run in group]
     config = SweepConfig(
         name=f"reproduce-{mode}", experiment="several", fixed={}, grid={}, runs=runs
     )
-    out_dir.mkdir(parents=True, exist_ok=True)
     with ResultsStore(out_dir / "results.sqlite") as store:
         run_sweep(
             config, store, executor=executor, workers=workers, scheduler=scheduler,

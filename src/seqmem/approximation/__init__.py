@@ -7,7 +7,13 @@ Example:
     True
 """
 
-from seqmem.approximation.fit import BestFit, approximation_errors, best_fit
+from seqmem.approximation.fit import (
+    ERROR_RTOL,
+    ApproximationErrors,
+    BestFit,
+    approximation_errors,
+    best_fit,
+)
 from seqmem.approximation.hankel import balanced_truncation, hankel_singular_values
 from seqmem.approximation.jackson import (
     JacksonApproximant,
@@ -21,6 +27,8 @@ from seqmem.approximation.rates import RateFit, rate_fit, width_for
 from seqmem.approximation.truncation import TruncatedJacksonWidth, truncated_jackson_width
 
 __all__ = [
+    "ERROR_RTOL",
+    "ApproximationErrors",
     "BestFit",
     "Fit",
     "JacksonApproximant",

@@ -11,15 +11,20 @@ the approximation theory is Li, Han, E, Li, ICLR 2021, §4). For a realisation
 ρ(t) = cᵀe^{Wt}U the σ_k are √λ_k(PQ) with the Gramians WP + PWᵀ + UUᵀ = 0 and
 WᵀQ + QW + ccᵀ = 0; ‖Γ‖²_HS = Σσ_k² = ∫_0^∞ t ρ(t)² dt for every kernel.
 
-Two routes:
+Three routes:
 
 - **quadrature**, for completely monotone ρ(t) = ∫ e^{−st} μ(ds), μ ≥ 0 (positive
   exponential sums, power laws, positive sums of them). With μ ≈ Σ_i w_i δ_{s_i}, the
   diagonal realisation W = −diag(s), U = c = √w has P = Q = M, M_ij = √(w_i w_j)/(s_i + s_j),
   so Γ is positive semi-definite, σ_k = λ_k(M) and Σσ_k = tr Γ = ∫_0^∞ ρ(2t) dt = ‖ρ‖_{L¹}/2.
   M is a Cauchy matrix, factored by a pivoted Cholesky whose Schur complements stay Cauchy
-  with generators b_i ← b_i tanh((v_i − v_p)/2), v = log s (high relative accuracy, O(N)
-  per step); σ_k are the squared singular values of the factor.
+  with generators b_i ← b_i (s_i − s_p)/(s_i + s_p) (high relative accuracy, O(N) per
+  step); σ_k are the squared singular values of the factor.
+- **gramian**, for every other exponential sum ρ = Σ g_k e^{−λ_k t} (mixed signs,
+  oscillating pairs): the diagonal realisation A = −diag(λ), B = 1, C = g has the Gramians
+  P_ij = 1/(λ_i + λ̄_j) and Q_ij = ḡ_i g_j/(λ̄_i + λ_j), both Cauchy-like and factored the
+  same way (generators x_i ← x_i (μ_i − μ_p)/(μ_i + μ̄_p)); σ_k are the singular values of
+  L_Qᴴ L_P (the square-root method), exact up to rounding whatever the spread of the rates.
 - **matrix**, for any kernel: the Hankel matrix of the grid weights K_j of
   :func:`seqmem.functional.grid_kernel`, H_ij = (K_{i+j} + K_{i+j+1})/2, i, j < n. Its top
   singular values come from a randomized range finder (H is symmetric: Rayleigh–Ritz on a
@@ -38,15 +43,17 @@ import math
 
 import numpy as np
 import scipy.fft
+import scipy.integrate
 import scipy.linalg
 from scipy import special
 
 from seqmem.errors import SeqmemValueError, check_integer, check_positive
 from seqmem.functional import grid_kernel
 from seqmem.kernels import ExpSum, GammaBump, Kernel, PowerLaw, Scaled, Sum
+from seqmem.kernels.norms import EPS, merged_exponential_terms, term_magnitude
 from seqmem.rnn import LinearRNN
 
-METHODS = ("auto", "quadrature", "matrix")
+METHODS = ("auto", "quadrature", "gramian", "matrix")
 
 # Quadrature route: trapezoid step in v = log s, dropped tail of μ (relative to tr Γ), and
 # the pivoted Cholesky's stopping rule (residual trace relative to the count-th pivot).
@@ -56,9 +63,12 @@ _RESIDUAL = 1e-15
 _MAX_NODES = 6_000  # ω ≳ 0.045; the final SVD costs O(N r²)
 # Matrix route: default cells per shortest feature, largest default n, randomized solver.
 _CELLS_PER_FEATURE = 16
-_MAX_LENGTH = 2**15
+_MAX_LENGTH = 2**20  # beyond: refused (the features span too many decades for one grid)
 _POWER_ITERATIONS = 6
 _NUMERICAL_RANK = 1e-12  # σ_m/σ₁ below this is rounding (grid weights, FFT products)
+# The matrix route's default accuracy demand, relative to σ₁ (its grid reaches 1e-8..1e-12
+# on smooth kernels; a coarser answer must be asked for).
+MATRIX_RTOL = 1e-6
 
 
 def hankel_singular_values(
@@ -70,6 +80,7 @@ def hankel_singular_values(
     length: int | None = None,
     extrapolate: bool = True,
     seed: int = 0,
+    rtol: float = MATRIX_RTOL,
 ) -> np.ndarray:
     """The leading Hankel singular values σ₁ ≥ … ≥ σ_count of ρ, shape (count,).
 
@@ -78,13 +89,20 @@ def hankel_singular_values(
         count: how many σ_k, ≥ 1 (zeros beyond the rank of a finite exponential sum).
         method: "quadrature" (completely monotone kernels only; exact nodes for exponential
             sums, a trapezoid rule in log s for power laws: relative error ≤ 1e-10 for
-            σ_k ≥ 1e-9 σ₁ at ω ∈ [0.1, 4], measured against a 3× finer rule), "matrix"
-            (any kernel) or "auto" (quadrature when ρ is known to be completely monotone,
-            else matrix).
+            σ_k ≥ 1e-9 σ₁ at ω ∈ [0.1, 4], measured against a 3× finer rule), "gramian"
+            (exponential sums only, exact up to rounding), "matrix" (any kernel) or "auto"
+            (quadrature when ρ is known to be completely monotone, else gramian for an
+            exponential sum, else matrix).
         dt, length: the matrix route's grid step Δ and size n (default Δ = shortest
-            feature/16 and nΔ = end of the features, n ≤ 2¹⁵; see below).
+            feature/16 over all terms and nΔ = end of the features, n ≤ 2²⁰; see below).
         extrapolate: matrix route: Richardson-extrapolate from the grids Δ and 2Δ.
         seed: seed of the randomized solver's test matrix.
+        rtol: matrix route: the accuracy demanded, relative to σ₁ (``math.inf``: none).
+            Its error estimate (the extrapolated σ_k on the grids (Δ, 2Δ) against those on
+            (2Δ, 4Δ), for the discretisation; (2∫_T^∞ tρ²)^{1/2}, for the cut at T = nΔ)
+            must not exceed rtol·σ₁: a default grid is lengthened or refined (n ≤ 2²⁰)
+            until it does, given ``dt`` or ``length`` are not; otherwise the call raises
+            rather than return less accurate values.
 
     Matrix route. With the orthonormal cell functions φ_i = Δ^{−1/2}1_{[iΔ,(i+1)Δ)},
     ⟨φ_i, Γφ_j⟩ = Δ^{−1}∫ Λ(r − (i+j+1)Δ) ρ(r) dr (Λ the hat of height and half-width Δ)
@@ -102,8 +120,9 @@ def hankel_singular_values(
     quadrature route for them.
 
     Raises:
-        SeqmemValueError: on a bad argument, or method="quadrature" for a kernel not known
-            to be completely monotone.
+        SeqmemValueError: on a bad argument, a method that does not apply to the kernel,
+            a default grid longer than 2²⁰ steps (time scales too far apart), or a matrix
+            route whose error estimate exceeds ``rtol``·σ₁.
 
     Example:
         >>> from seqmem.kernels import PowerLaw
@@ -114,26 +133,72 @@ def hankel_singular_values(
     owner = "hankel_singular_values"
     count = check_integer("count", count, owner=owner, minimum=1)
     seed = check_integer("seed", seed, owner=owner, minimum=0)
+    rtol = math.inf if rtol == math.inf else check_positive("rtol", rtol, owner=owner)
     if not isinstance(extrapolate, bool):
         raise SeqmemValueError(f"the 'extrapolate' of {owner} must be a bool; got {extrapolate!r}")
-    measure = _completely_monotone_measure(kernel, method, owner)
-    if measure is not None:
-        factor = _cauchy_factor(*measure, count)
-        sigma = scipy.linalg.svd(factor, compute_uv=False) ** 2 if factor.size else np.zeros(0)
+    route = _route(kernel, method, owner)
+    if route is not None:
+        sigma = route.singular_values(count)
         return np.pad(sigma, (0, max(0, count - sigma.size)))[:count]
     step, size = _resolve_grid(kernel, dt, length, owner, count)
-    weights = grid_kernel(kernel, step, 2 * size + 2)
-    sigma = np.abs(_top_eigenpairs(_Hankel(_averaged(weights), size), count, seed)[0])
-    if not extrapolate:
-        return sigma
-    coarse = size // 2
-    if coarse < count:
+    refine = dt is None and length is None
+    while refine and size // 4 < count:
+        step, size = step / 2, 2 * size
+    if size // 4 < count:
         raise SeqmemValueError(
-            f"the 'length' of {owner} must be ≥ 2·count = {2 * count} to extrapolate; got {size}"
+            f"the 'length' of {owner} must be ≥ 4·count = {4 * count}; got {size}"
         )
-    merged = weights[0 : 2 * size : 2] + weights[1 : 2 * size + 1 : 2]
-    rough = np.abs(_top_eigenpairs(_Hankel(_averaged(merged), coarse), count, seed)[0])
-    return sigma + (sigma - rough) / 3.0
+    previous = math.inf
+    while True:
+        weights = grid_kernel(kernel, step, 2 * size + 2)
+        sigma, estimate = grid_singular_values(weights, count, size, extrapolate, seed)
+        truncation = _truncation_bound(kernel, size * step)
+        estimate = estimate + truncation
+        # rounding of the entries h_j moves every σ_k by up to ‖δH‖₂ ≤ Σ_j|δh_j|, and
+        # |δK_j| ≤ 8ε ∫_cell Σ|terms of ρ| (the terms may cancel: a kernel minus itself)
+        times = step * np.arange(2 * size + 2)
+        rounding = 8.0 * EPS * step * float(np.sum(term_magnitude(kernel, times)))
+        if np.max(estimate) <= rtol * sigma[0] + rounding:
+            return sigma
+        # a default grid is refined until it is accurate: a longer one while the cut at
+        # T = nΔ dominates (unless even T = 2²⁰Δ cannot bring it down), else a finer one;
+        # a refinement that does not halve the estimate will not converge in time
+        if not refine or 2 * size > _MAX_LENGTH or np.max(estimate) > previous / 2:
+            break
+        previous = np.max(estimate)
+        if truncation > rtol * sigma[0] / 2:
+            if _truncation_bound(kernel, _MAX_LENGTH * step) > rtol * sigma[0]:
+                break
+            size *= 2
+        else:
+            step, size = step / 2, 2 * size
+    worst = int(np.argmax(estimate))
+    raise SeqmemValueError(
+        f"the matrix route of {owner} reaches only ±{estimate[worst]:.2g} on σ_{worst + 1} "
+        f"of {kernel.spec} (σ_1 = {sigma[0]:.6g}; Δ = {step:.3g}, n = {size}), above "
+        f"rtol·σ_1 = {rtol * sigma[0]:.2g}: pass a smaller 'dt', a larger 'length' or a "
+        "larger 'rtol'"
+    )
+
+
+def grid_singular_values(
+    weights: np.ndarray, count: int, size: int, extrapolate: bool = True, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
+    """The matrix route from the grid weights K_j (j < 2n + 2): σ_1..σ_count and the
+    estimate of their discretisation error."""
+    sigmas = []
+    for level in range(3):  # the grids Δ, 2Δ, 4Δ: cells merged in pairs, no new integrals
+        cells = size >> level
+        sigmas.append(np.abs(_top_eigenpairs(_Hankel(_averaged(weights), cells), count, seed)[0]))
+        weights = weights[0 : 2 * cells : 2] + weights[1 : 2 * cells + 1 : 2]
+    sigma, rough, rougher = sigmas
+    if not extrapolate:
+        extrapolated, check = sigma, rough
+    else:
+        extrapolated, check = sigma + (sigma - rough) / 3.0, rough + (rough - rougher) / 3.0
+    # the same estimate one grid coarser: their difference bounds the finer one's error
+    # (by 15× when the O(Δ⁴) expansion holds; taken whole, for kernels where it does not)
+    return extrapolated, np.abs(extrapolated - check)
 
 
 def balanced_truncation(
@@ -155,6 +220,11 @@ def balanced_truncation(
     a symmetric negative definite W (stable by construction) and a completely monotone ρ̂,
     with ‖G − Ĝ‖_{H∞} ≤ 2Σ_{k>m}σ_k (Glover 1984).
 
+    Gramian route (other exponential sums): the square-root method. With P = L_P L_Pᴴ,
+    Q = L_Q L_Qᴴ and L_Qᴴ L_P = Z S Yᴴ, T_l = S_m^{−1/2} Z_mᴴ L_Qᴴ and T_r = L_P Y_m S_m^{−1/2}
+    give W = T_l A T_r, U = T_l B, c = C T_r (real when ρ has real rates; with oscillating
+    modes the model is returned in modal form, one complex mode per conjugate pair).
+
     Matrix route (any ρ): eigensystem realisation (Kung 1978) of the averaged grid sequence
     h_j = (K_j + K_{j+1})/2 = cᵀA^j B′ with B′ = (I + A)B/2: from H ≈ Y_m S_m V_mᵀ,
     A = S^{−1/2}Y_mᵀ H↑ V_m S^{−1/2} (H↑_ij = h_{i+j+1}), B′ = S^{1/2}V_m[0]ᵀ,
@@ -163,10 +233,10 @@ def balanced_truncation(
     This is the discrete balancing of the sampled system: it differs from the continuous
     balanced truncation by O(Δ) (measured: relative L² distance 0.055Δ for
     e^{−0.3t} + e^{−t}/2 + 2e^{−4t} at m = 2), so the bound holds up to O(Δ) (measured ≤ 0.8 %
-    above 2Σσ_k on the default grid). On the quadrature route a width beyond the rank r of
-    the Hankel operator returns the exact width-r realisation. On the matrix route a width
-    beyond the numerical rank of H (σ_m < 1e-12 σ₁) is refused rather than filled with
-    rounding modes.
+    above 2Σσ_k on the default grid). On the quadrature and gramian routes a width beyond
+    the rank r of the Hankel operator returns the exact width-r realisation. On the matrix
+    route a width beyond the numerical rank of H (σ_m < 1e-12 σ₁) is refused rather than
+    filled with rounding modes.
 
     Args:
         kernel: ρ.
@@ -188,17 +258,9 @@ def balanced_truncation(
     owner = "balanced_truncation"
     width = check_integer("width", width, owner=owner, minimum=1)
     seed = check_integer("seed", seed, owner=owner, minimum=0)
-    measure = _completely_monotone_measure(kernel, method, owner)
-    if measure is not None:
-        log_rates, gains = measure
-        factor = _cauchy_factor(log_rates, gains, width)
-        # beyond the rank r of the Hankel operator the truncation is the exact rank-r system
-        width = min(width, factor.shape[1])
-        vectors = scipy.linalg.svd(factor, full_matrices=False)[0][:, :width]
-        rates = np.exp(log_rates)
-        W = -(vectors.T * rates) @ vectors
-        u = vectors.T @ np.exp(0.5 * (log_rates + np.log(2.0 * gains)))  # √w = √(2 s b²)
-        return LinearRNN(0.5 * (W + W.T), u, u)
+    route = _route(kernel, method, owner)
+    if route is not None:
+        return route.truncation(width)
     step, size = _resolve_grid(kernel, dt, length, owner, width)
     sequence = _averaged(grid_kernel(kernel, step, 2 * size + 2))
     values, vectors = _top_eigenpairs(_Hankel(sequence, size), width, seed)
@@ -222,30 +284,44 @@ def balanced_truncation(
         raise SeqmemValueError(
             f"the width-{width} realisation of {kernel.spec} from the Hankel matrix has the "
             f"discrete eigenvalue {bad:.6g} (|λ| ≥ 1 or λ ≤ 0: no stable W = log(A)/Δ at "
-            f"Δ = {step:g}); use a smaller 'width' or a finer 'dt'"
+            f"Δ = {step:.6g}); use a smaller 'width' or a finer 'dt'"
         )
     W = np.real(scipy.linalg.logm(A)) / step
     U = np.linalg.solve(A - np.eye(width), W @ B)
     return LinearRNN(W, U, c)
 
 
-# --- quadrature route -----------------------------------------------------------------
-def _completely_monotone_measure(
-    kernel: Kernel, method: str, owner: str
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """(v, b²) with ρ ≈ Σ_i 2e^{v_i}b_i² e^{−e^{v_i}t} for the quadrature route, else None."""
+def _truncation_bound(kernel: Kernel, horizon: float) -> float:
+    """(2∫_T^∞ t ρ(t)² dt)^{1/2} ≥ the change of every σ_k when Γ is cut to [0, T]²."""
+    result = scipy.integrate.tanhsinh(lambda t: t * kernel(t) ** 2, horizon, np.inf, rtol=1e-6)
+    return float(np.sqrt(2.0 * max(float(result.integral) + float(result.error), 0.0)))
+
+
+# --- quadrature and gramian routes ----------------------------------------------------
+def _route(kernel: Kernel, method: str, owner: str) -> _Quadrature | _Gramian | None:
+    """The exact or quadrature route that applies to ``kernel`` under ``method``; None: matrix."""
     if method not in METHODS:
         raise SeqmemValueError(f"the 'method' of {owner} must be one of {METHODS}; got {method!r}")
     if method == "matrix":
         return None
-    measure = _measure(kernel)
-    if measure is None and method == "quadrature":
+    measure = _measure(kernel) if method in ("auto", "quadrature") else None
+    if measure is not None:
+        return _Quadrature(*measure)
+    if method == "quadrature":
         raise SeqmemValueError(
             f"method='quadrature' of {owner} needs a completely monotone kernel (positive "
             f"exponential sums, power laws, positive sums of them); {kernel.spec} is not known "
-            "to be one: use method='matrix'"
+            "to be one: use method='gramian' (exponential sums) or 'matrix'"
         )
-    return measure
+    terms = merged_exponential_terms(kernel)
+    if terms is not None:
+        return _Gramian(*terms)
+    if method == "gramian":
+        raise SeqmemValueError(
+            f"method='gramian' of {owner} needs an exponential sum; {kernel.spec} is not one: "
+            "use method='matrix'"
+        )
+    return None
 
 
 def _measure(kernel: Kernel) -> tuple[np.ndarray, np.ndarray] | None:
@@ -288,37 +364,116 @@ def _measure(kernel: Kernel) -> tuple[np.ndarray, np.ndarray] | None:
     return None
 
 
-def _cauchy_factor(log_rates: np.ndarray, gains: np.ndarray, count: int) -> np.ndarray:
-    """L of shape (N, r) with LLᵀ ≈ M, M_ij = b_i b_j sech((v_i − v_j)/2) = √(w_iw_j)/(s_i+s_j).
+def _cauchy_factor(rates: np.ndarray, generators: np.ndarray, count: int) -> np.ndarray:
+    """L of shape (N, r) with LLᴴ ≈ K, K_ij = x_i x̄_j/(μ_i + μ̄_j), Re μ > 0 (``rates`` μ,
+    ``generators`` x): a Cauchy-like Hermitian positive semi-definite matrix.
 
-    Diagonal pivoting; eliminating pivot p leaves the Cauchy matrix with generators
-    b_i tanh((v_i − v_p)/2), so every pivot is computed to high relative accuracy. Stops at
-    rank N, at a zero residual, or once r ≥ count and the residual trace (an absolute bound
-    on the change of every eigenvalue) is below _RESIDUAL times the count-th pivot.
+    Diagonal pivoting; eliminating pivot p leaves the Cauchy-like matrix with generators
+    x_i (μ_i − μ_p)/(μ_i + μ̄_p) (for real μ = e^v: tanh((v_i − v_p)/2)), so every pivot is
+    computed to high relative accuracy. Stops at rank N, at a zero residual, or once
+    r ≥ count and the residual trace (an absolute bound on the change of every eigenvalue)
+    is below _RESIDUAL times the count-th pivot.
     """
-    generators = np.sqrt(gains)
     columns, pivots = [], []
-    for _ in range(log_rates.size):
-        diagonal = generators**2
+    for _ in range(rates.size):
+        diagonal = np.abs(generators) ** 2 / (2.0 * rates.real)
         p = int(np.argmax(diagonal))
         if diagonal[p] == 0.0:
             break
         pivots.append(diagonal[p])
-        gap = 0.5 * (log_rates - log_rates[p])
-        decay = np.exp(-np.abs(gap))
-        sech = 2.0 * decay / (1.0 + decay**2)  # without overflow of cosh
-        columns.append(generators * np.sign(generators[p]) * sech)
-        generators = generators * np.tanh(gap)
-        if len(pivots) >= count and np.sum(generators**2) <= _RESIDUAL * pivots[count - 1]:
+        denominator = rates + np.conj(rates[p])
+        columns.append(generators * np.conj(generators[p]) / denominator / math.sqrt(pivots[-1]))
+        generators = generators * (rates - rates[p]) / denominator
+        residual = np.sum(np.abs(generators) ** 2 / (2.0 * rates.real))
+        if len(pivots) >= count and residual <= _RESIDUAL * pivots[count - 1]:
             break
-    return np.reshape(np.array(columns).T, (log_rates.size, len(columns)))
+    dtype = complex if np.iscomplexobj(generators) or np.iscomplexobj(rates) else float
+    return np.reshape(np.array(columns, dtype=dtype).T, (rates.size, len(columns)))
+
+
+class _Quadrature:
+    """Completely monotone ρ ≈ Σ_i w_i e^{−s_i t}: P = Q = M, σ_k = λ_k(M) (module docstring)."""
+
+    def __init__(self, log_rates: np.ndarray, gains: np.ndarray) -> None:
+        self.rates = np.exp(log_rates)
+        self.roots = np.sqrt(2.0 * self.rates * gains)  # √w_i
+
+    def singular_values(self, count: int) -> np.ndarray:
+        factor = _cauchy_factor(self.rates, self.roots, count)
+        return scipy.linalg.svd(factor, compute_uv=False) ** 2 if factor.size else np.zeros(0)
+
+    def truncation(self, width: int) -> LinearRNN:
+        factor = _cauchy_factor(self.rates, self.roots, width)
+        # beyond the rank r of the Hankel operator the truncation is the exact rank-r system
+        width = min(width, factor.shape[1])
+        vectors = scipy.linalg.svd(factor, full_matrices=False)[0][:, :width]
+        W = -(vectors.T * self.rates) @ vectors
+        u = vectors.T @ self.roots
+        return LinearRNN(0.5 * (W + W.T), u, u)
+
+
+class _Gramian:
+    """ρ = Σ g_k e^{−λ_k t}, A = −diag(λ), B = 1, C = g: the square-root method."""
+
+    def __init__(self, weights: np.ndarray, rates: np.ndarray) -> None:
+        self.real = not (np.any(rates.imag != 0) or np.any(weights.imag != 0))
+        self.weights = weights.real if self.real else weights
+        self.rates = rates.real if self.real else rates
+        size = self.rates.size
+        if size == 0:  # the terms cancel exactly: Γ = 0
+            self.sigma = np.zeros(0)
+            return
+        controllability = _cauchy_factor(self.rates, np.ones(size, self.rates.dtype), size)
+        observability = _cauchy_factor(np.conj(self.rates), np.conj(self.weights), size)
+        self.left, self.factor = observability, controllability
+        self.z, self.sigma, self.yh = scipy.linalg.svd(np.conj(observability.T) @ controllability)
+
+    def singular_values(self, count: int) -> np.ndarray:
+        return self.sigma[:count]
+
+    def truncation(self, width: int) -> LinearRNN:
+        if self.sigma.size == 0:
+            raise SeqmemValueError("balanced_truncation needs a nonzero kernel; its terms cancel")
+        # σ_k at rounding level carry no direction: the exact rank is where they start
+        rank = int(np.sum(self.sigma > self.rates.size * EPS * self.sigma[0]))
+        width = min(width, rank)
+        scale = 1.0 / np.sqrt(self.sigma[:width])
+        to_balanced = (np.conj(self.z[:, :width].T) @ np.conj(self.left.T)) * scale[:, None]
+        from_balanced = (self.factor @ np.conj(self.yh[:width].T)) * scale
+        W = to_balanced @ (-self.rates[:, None] * from_balanced)
+        U = to_balanced @ np.ones(self.rates.size)
+        c = self.weights @ from_balanced
+        if self.real:
+            return LinearRNN(W.real, U.real, c.real)
+        # a real kernel with oscillating modes: a real realisation of its modal form, each
+        # conjugate pair ĝe^{λt} + c.c. (λ = a + ib) as the block [[a, −b], [b, a]] driven
+        # by (1, 0) and read by (2 Re ĝ, −2 Im ĝ)
+        eigenvalues, vectors = np.linalg.eig(W)
+        gains = (c @ vectors) * np.linalg.solve(vectors, U)
+        real = np.abs(eigenvalues.imag) <= 1e-9 * np.abs(eigenvalues)
+        upper = np.flatnonzero(~real & (eigenvalues.imag > 0))
+        size = int(np.sum(real)) + 2 * upper.size
+        A, B, C = np.zeros((size, size)), np.zeros(size), np.zeros(size)
+        position = 0
+        for index in np.flatnonzero(real):
+            A[position, position] = eigenvalues[index].real
+            B[position], C[position] = 1.0, gains[index].real
+            position += 1
+        for index in upper:
+            a, b = eigenvalues[index].real, eigenvalues[index].imag
+            block = slice(position, position + 2)
+            A[block, block] = [[a, -b], [b, a]]
+            B[position], C[block] = 1.0, [2 * gains[index].real, -2 * gains[index].imag]
+            position += 2
+        return LinearRNN(A, B, C)
 
 
 # --- matrix route ---------------------------------------------------------------------
 def _resolve_grid(
     kernel: Kernel, dt: object, length: object, owner: str, count: int
 ) -> tuple[float, int]:
-    """(Δ, n): given values, or Δ = short/16 and nΔ = end of features (n ≤ 2¹⁵)."""
+    """(Δ, n): given values, or Δ = (shortest feature of any term)/16 and nΔ = the end of
+    the last term's features; a default n beyond 2²⁰ is refused, not coarsened."""
     short, long = kernel.time_scales()
     if dt is not None:
         dt = check_positive("dt", dt, owner=owner)
@@ -327,7 +482,11 @@ def _resolve_grid(
     if dt is None and length is None:
         dt = short / _CELLS_PER_FEATURE
         if long / dt > _MAX_LENGTH:
-            dt = long / _MAX_LENGTH
+            raise SeqmemValueError(
+                f"the matrix route of {owner} would need {math.ceil(long / dt)} grid steps for "
+                f"{kernel.spec} (features from {short:.3g} to {long:.3g}; at most "
+                f"{_MAX_LENGTH}): pass 'dt' and 'length' to accept a coarser grid"
+            )
     if length is None:
         length = max(2, math.ceil(long / dt))
     if dt is None:

@@ -74,10 +74,12 @@ def rate_fit(widths: object, errors: object) -> RateFit:
 
 @dataclass(frozen=True)
 class WidthSearch:
-    """The smallest width reaching the target, or None with the best error seen."""
+    """The smallest width reaching the target, or None with the last error seen, and the
+    accuracy of that relative error (the fit's error tolerance over ‖ρ‖)."""
 
     width: int | None
     relative_error: float
+    tolerance: float
     message: str
 
 
@@ -97,13 +99,17 @@ def width_for(kernel: Kernel, eps: float, *, max_width: int = 32, norm: str = "l
     if norm not in NORMS:
         raise SeqmemValueError(f"the 'norm' of width_for must be one of {NORMS}; got {norm!r}")
     max_width = check_integer("max_width", max_width, owner="width_for", minimum=1)
-    previous, error = None, np.inf
+    previous, error, tolerance = None, np.inf, np.inf
     for width in range(1, max_width + 1):
         fit = best_fit(kernel, width, start=previous)
-        error = fit.relative_l1_error if norm == "l1" else fit.relative_l2_error
+        if norm == "l1":
+            error, tolerance = fit.relative_l1_error, fit.l1_tolerance / kernel.l1_norm()
+        else:
+            norm_l2 = np.sqrt(kernel.l2_norm_squared())
+            error, tolerance = fit.relative_l2_error, fit.l2_tolerance / norm_l2
         if error <= eps:
-            return WidthSearch(width, error, f"width {width} reaches {error:.3g} ≤ {eps:g}")
+            message = f"width {width} reaches {error:.3g} ≤ {eps:g}"
+            return WidthSearch(width, error, tolerance, message)
         previous = fit.model
-    return WidthSearch(
-        None, error, f"not reached by width {max_width} (best {error:.3g} > {eps:g})"
-    )
+    message = f"not reached by width {max_width} (best {error:.3g} > {eps:g})"
+    return WidthSearch(None, error, tolerance, message)

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from seqmem.approximation import (
+    ERROR_RTOL,
+    ApproximationErrors,
     approximation_errors,
     balanced_truncation,
     best_fit,
@@ -29,8 +31,9 @@ from seqmem.approximation import (
     truncated_jackson_width,
     width_for,
 )
-from seqmem.errors import SeqmemError
+from seqmem.errors import SeqmemError, SeqmemValueError
 from seqmem.kernels import Custom, Kernel, from_spec
+from seqmem.rnn import LinearRNN
 
 REFERENCE_KERNELS = (
     "expcos(rate=1,freq=2)",
@@ -42,6 +45,127 @@ REFERENCE_KERNELS = (
     "powerlaw(omega=0.5)",
     "powerlaw(omega=0.25)",
 )
+
+
+METHODS = ("fit", "jackson", "balanced")
+
+
+@dataclass(frozen=True)
+class Approximant:
+    """A width-m approximant built by one method, its errors and its slowest decay rate."""
+
+    model: LinearRNN
+    errors: ApproximationErrors
+    slowest_rate: float
+
+
+def approximant(
+    kernel: Kernel,
+    width: int,
+    *,
+    method: str = "fit",
+    beta: float | None = None,
+    start: LinearRNN | None = None,
+    norm: str = "l2",
+) -> Approximant:
+    """The width-m approximant of ρ by ``method``: "fit" (:func:`best_fit` in ``norm``,
+    seeded by ``start``), "balanced" (:func:`balanced_truncation`) or "jackson"
+    (:func:`jackson_approximant` with rate spacing ``beta``; default the slowest rate of an
+    exponential-sum ρ)."""
+    if method == "fit":
+        fit = best_fit(kernel, width, norm=norm, start=start)
+        errors = ApproximationErrors(
+            fit.l1_error, fit.l2_error, fit.l1_tolerance, fit.l2_tolerance, "best fit"
+        )
+        return Approximant(fit.model, errors, fit.slowest_rate)
+    if method == "balanced":
+        model = balanced_truncation(kernel, width)
+    elif method == "jackson":
+        model = jackson_approximant(kernel, width, beta=_jackson_beta(kernel, beta)).model
+    else:
+        raise SeqmemValueError(
+            f"the 'method' of approximant must be one of {METHODS}; got {method!r}"
+        )
+    slowest = float(np.min(-np.real(model.eigenvalues)))
+    return Approximant(model, approximation_errors(kernel, model), slowest)
+
+
+def _jackson_beta(kernel: Kernel, beta: float | None) -> float:
+    if beta is not None:
+        return beta
+    terms = kernel.exponential_terms()
+    if terms is None:
+        raise SeqmemValueError(
+            "the Jackson construction needs 'beta' (the decay rate e^{−βt} of ρ) for "
+            f"{kernel.spec}, which is not an exponential sum"
+        )
+    return float(np.min(np.real(terms[1])))
+
+
+@dataclass(frozen=True)
+class ApproximationTable:
+    """Errors of one method's approximants across widths, with the Hankel floor.
+
+    ``as_dict()`` gives the ``seqmem approx --json`` keys; ``message`` is non-empty when some
+    error is known only to worse than :data:`ERROR_RTOL` relative (its tolerance says how well).
+    """
+
+    kernel: str
+    method: str
+    widths: list[int]
+    l1_error: list[float]
+    l2_error: list[float]
+    l1_tolerance: list[float]
+    l2_tolerance: list[float]
+    hsv_floor: list[float]
+    slowest_rate: list[float]
+    rate_fit: dict | None
+    message: str
+
+    def as_dict(self) -> dict:
+        return {
+            key: getattr(self, key)
+            for key in (
+                "kernel", "method", "widths", "l1_error", "l2_error", "l1_tolerance",
+                "l2_tolerance", "hsv_floor", "slowest_rate", "rate_fit", "message",
+            )
+        }  # fmt: skip
+
+
+def approximation_table(
+    kernel: Kernel, widths: Sequence[int], *, method: str = "fit", beta: float | None = None
+) -> ApproximationTable:
+    """:func:`approximant` at each width (fits seeded by the previous width's), the floor
+    σ_{m+1}, and the fitted decay of the L¹ error (:func:`rate_fit`, from three resolved
+    widths on)."""
+    floor = hankel_singular_values(kernel, max(widths) + 1)
+    rows, previous = [], None
+    for width in widths:
+        row = approximant(kernel, width, method=method, beta=beta, start=previous)
+        previous = row.model
+        rows.append(row)
+    l1 = [row.errors.l1 for row in rows]
+    resolved = [(m, e) for m, e in zip(widths, l1, strict=True) if e > 0]
+    inaccurate = [m for m, row in zip(widths, rows, strict=True) if not row.errors.accurate]
+    message = (
+        f"errors at widths {inaccurate} are known only to their tolerance (worse than "
+        f"{ERROR_RTOL:g} relative): the model's weights cancel beyond float64"
+        if inaccurate
+        else ""
+    )
+    return ApproximationTable(
+        kernel=kernel.spec,
+        method=method,
+        widths=list(widths),
+        l1_error=l1,
+        l2_error=[row.errors.l2 for row in rows],
+        l1_tolerance=[row.errors.l1_tolerance for row in rows],
+        l2_tolerance=[row.errors.l2_tolerance for row in rows],
+        hsv_floor=[float(floor[m]) for m in widths],
+        slowest_rate=[row.slowest_rate for row in rows],
+        rate_fit=_rate_fit_or_none(resolved),
+        message=message,
+    )
 
 
 @dataclass(frozen=True)
@@ -75,7 +199,7 @@ def error_versus_width(
             l2.append(fit.l2_error)
             slowest.append(fit.slowest_rate)
             try:
-                balanced.append(approximation_errors(kernel, balanced_truncation(kernel, width))[0])
+                balanced.append(approximation_errors(kernel, balanced_truncation(kernel, width)).l1)
             except SeqmemError:  # beyond the numerical rank: no truncation to compare
                 balanced.append(None)
         resolved = [(m, e) for m, e in zip(widths, l1, strict=True) if e > 1e-12]
@@ -89,9 +213,7 @@ def error_versus_width(
                 balanced_ceiling=[float(2 * np.sum(sigma[m:])) for m in widths],
                 balanced_l1_error=balanced,
                 slowest_rate=slowest,
-                rate_fit=rate_fit(*zip(*resolved, strict=True)).as_dict()
-                if len(resolved) >= 3
-                else None,
+                rate_fit=_rate_fit_or_none(resolved),
             )
         )
     return curves

@@ -179,32 +179,25 @@ def _run_lorenz(p: dict) -> RunResult:
 
 
 def _run_approx(p: dict) -> RunResult:
-    from seqmem.approximation import (
-        approximation_errors,
-        balanced_truncation,
-        best_fit,
-        hankel_singular_values,
-    )
+    from seqmem.approximation import hankel_singular_values
+    from seqmem.experiments.approximation import approximant
     from seqmem.kernels import from_spec
 
     kernel = from_spec(p["spec"])
     width = p["width"]
-    if p["method"] == "fit":
-        fit = best_fit(kernel, width, norm=p["norm"])
-        l1, l2, slowest = fit.l1_error, fit.l2_error, fit.slowest_rate
-    else:
-        model = balanced_truncation(kernel, width)
-        l1, l2 = approximation_errors(kernel, model)
-        slowest = float(np.min(-np.real(model.eigenvalues)))
+    row = approximant(kernel, width, method=p["method"], norm=p["norm"])
+    errors = row.errors
     floor = hankel_singular_values(kernel, width + 1)[width]
     return RunResult(
         metrics={
-            "l1_error": float(l1),
-            "l2_error": float(l2),
-            "relative_l1_error": float(l1 / kernel.l1_norm()),
-            "relative_l2_error": float(l2 / math.sqrt(kernel.l2_norm_squared())),
+            "l1_error": float(errors.l1),
+            "l2_error": float(errors.l2),
+            "l1_tolerance": float(errors.l1_tolerance),
+            "l2_tolerance": float(errors.l2_tolerance),
+            "relative_l1_error": float(errors.l1 / kernel.l1_norm()),
+            "relative_l2_error": float(errors.l2 / math.sqrt(kernel.l2_norm_squared())),
             "hsv_floor": float(floor),
-            "slowest_rate": float(slowest),
+            "slowest_rate": float(row.slowest_rate),
         }
     )
 

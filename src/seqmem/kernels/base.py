@@ -23,7 +23,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import integrate, optimize
+from scipy import integrate
 
 from seqmem.errors import SeqmemError, SeqmemValueError, check_positive, check_real
 
@@ -161,44 +161,33 @@ class Kernel(ABC):
     def _l1(self) -> float:
         if self.sign() != 0:
             return abs(float(self.integrate(0.0, np.inf)))
-        edges = self.sign_change_times()
-        pieces = self.integrate(edges[:-1], edges[1:])
-        return float(np.sum(np.abs(pieces)))
+        from seqmem.kernels.norms import l1_norm_with_error
+
+        return _accurate(l1_norm_with_error(self), "‖ρ‖_L¹", self.spec).value
 
     @functools.cached_property
     def _l2_squared(self) -> float:
         return self.quadrature(lambda t: self(t))
 
-    def sampling_grid(self) -> np.ndarray:
-        """Sorted sample times resolving every feature of ρ: linear, then geometric tail."""
-        short, long = self.time_scales()
-        count = int(np.clip(8 * long / short, 2000, 200_000))
-        linear = np.linspace(0.0, long, count)
-        tail = np.geomspace(long, long * 1e8, 400)
-        return np.unique(np.concatenate([linear, tail, self.breakpoints()]))
-
     def sign_change_times(self) -> np.ndarray:
-        """0, the breakpoints and roots of ρ found on :meth:`sampling_grid`, and ∞.
+        """0, the breakpoints and the sign changes of ρ, and ∞.
 
-        Roots are bracketed between consecutive nonzero samples of opposite sign and
-        refined by Brent's method. A pair of roots closer than the grid spacing (an
-        eighth of the shortest feature) would be missed.
+        Exponential sums: every sign change, certified (:mod:`seqmem.kernels.norms`).
+        Other kernels: sign changes between samples of a grid adapted to every time scale
+        of ρ (:func:`seqmem.kernels.norms.sampling_grid`), refined by Brent's method; two
+        roots closer than its spacing can pair up unseen, which is why norms integrate |ρ|.
         """
         return self._sign_changes
 
     @functools.cached_property
     def _sign_changes(self) -> np.ndarray:
-        grid = self.sampling_grid()
-        values = self(grid)
-        nonzero = np.flatnonzero(values != 0.0)
-        flips = nonzero[:-1][values[nonzero[:-1]] * values[nonzero[1:]] < 0]
-        following = nonzero[1:][values[nonzero[:-1]] * values[nonzero[1:]] < 0]
-        roots = []
-        for i, j in zip(flips, following, strict=True):
-            # re-evaluated one at a time, values of order 1e-17 may not keep their sign
-            if float(self(grid[i])) * float(self(grid[j])) < 0:
-                root = optimize.brentq(lambda t: float(self(t)), grid[i], grid[j], xtol=1e-15)
-                roots.append(root)
+        from seqmem.kernels import norms
+
+        terms = norms.merged_exponential_terms(self)
+        if terms is not None:
+            roots = norms.exponential_sign_changes(*terms).roots
+        else:
+            roots = norms.sampled_sign_changes(self)
         return np.unique(np.concatenate([[0.0], roots, self.breakpoints(), [np.inf]]))
 
     def quadrature(self, weight) -> complex | float:
@@ -215,6 +204,16 @@ class Kernel(ABC):
             imag = integrate_pieces(lambda t: self(t) * np.imag(weight(t)), edges, self.spec)
             return complex(real, imag)
         return integrate_pieces(lambda t: self(t) * weight(t), edges, self.spec)
+
+
+def _accurate(norm, name: str, spec: str):
+    """``norm`` if its relative error is within QUADRATURE_FAILURE, else raise."""
+    if norm.relative_error > QUADRATURE_FAILURE:
+        raise SeqmemError(
+            f"{name} of {spec} is known only to ±{norm.error:.2g} (value {norm.value:.6g}): "
+            "use seqmem.kernels.norms for the value with its error bound"
+        )
+    return norm
 
 
 def _with_tail(edges: np.ndarray, long: float) -> np.ndarray:
@@ -319,7 +318,16 @@ class Sum(Kernel):
 
     @functools.cached_property
     def _l2_squared(self) -> float:
-        return inner_product(self, self)
+        # Σ_ij ⟨ρ_i, ρ_j⟩ in closed form, unless its terms cancel (a kernel minus its
+        # approximant): then the exponential-sum or quadrature route of seqmem.kernels.norms
+        from seqmem.kernels import norms
+
+        if norms.merged_exponential_terms(self) is None:
+            pairs = [inner_product(a, b) for a in self.terms for b in self.terms]
+            value = math.fsum(pairs)
+            if sum(abs(p) for p in pairs) <= 1e3 * abs(value):
+                return value
+        return _accurate(norms.l2_norm_with_error(self), "‖ρ‖_L²", self.spec).value ** 2
 
     def time_scales(self):
         scales = [term.time_scales() for term in self.terms]

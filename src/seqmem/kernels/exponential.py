@@ -81,8 +81,10 @@ class ExpSum(Kernel):
 
     @functools.cached_property
     def _l2_squared(self) -> float:
-        gram = 1.0 / np.add.outer(self.rates, self.rates)
-        return float(np.real(self.weights @ gram @ self.weights))
+        # Σ g_i g_j/(λ_i + λ_j) summed exactly, in mpmath where its terms cancel
+        from seqmem.kernels.norms import exponential_l2_squared, merged_exponential_terms
+
+        return exponential_l2_squared(*merged_exponential_terms(self))[0]
 
     def sign(self):
         if np.iscomplexobj(self.rates):
