@@ -13,6 +13,9 @@ settings.register_profile(
     "default",
     deadline=None,  # JIT compilation makes the first example slow
     derandomize=True,  # the same examples on every run and machine
+    # half hypothesis's 100 keeps the default run within its time budget (each new array
+    # shape of the JAX paths compiles); SEQMEM_HYPOTHESIS_PROFILE=thorough runs 500
+    max_examples=50,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("thorough", deadline=None, max_examples=500)
