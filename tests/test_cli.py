@@ -94,6 +94,29 @@ def test_approx_json_contract_and_soundness():
     assert output["rate_fit"]["kind"] in {"exponential", "algebraic"}
 
 
+def test_approx_balanced_errors_across_five_decades():
+    # rates 0.001, 10, 100: the width-2 truncation has rates 0.00100003 and 13.278, and an
+    # independent adaptive quadrature split at its sign changes and every decade gives L¹
+    # 0.0373213 and L² 0.0442909 (6 digits: within half a unit of the last one)
+    spec = "exp(rate=0.001)+exp(rate=10)+exp(rate=100)"
+    result = run("approx", spec, "--widths", "2", "--method", "balanced", "--json")
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert abs(output["l1_error"][0] - 0.0373213) <= 0.5e-7
+    assert abs(output["l2_error"][0] - 0.0442909) <= 0.5e-7
+    assert output["l1_tolerance"][0] <= 1e-8 * output["l1_error"][0]
+
+
+def test_approx_says_on_stderr_what_it_could_not_compute():
+    # a bump and a 1000-unit memory: no Hankel route resolves both on one grid of ≤ 2²⁰
+    # steps, so the floor is missing and one stderr line says why; the fits still come
+    result = run("approx", "gammabump(k=2)+exp(rate=0.001)", "--widths", "1", "--json")
+    assert result.returncode == 0, result.stderr
+    output = json.loads(result.stdout)
+    assert output["hsv_floor"] == [None] and "no Hankel floor" in output["message"]
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("seqmem approx: ")
+
+
 @pytest.mark.parametrize("method", ["balanced", "jackson"])
 def test_approx_other_methods(method):
     result = run(

@@ -103,9 +103,10 @@ def _command_approx(args: argparse.Namespace) -> None:
             result["widths"], result["l1_error"], result["l1_tolerance"], result["l2_error"],
             result["l2_tolerance"], result["hsv_floor"], result["slowest_rate"], strict=True,
         ):  # fmt: skip
+            floor = "—" if row[5] is None else f"{row[5]:.4e}"
             lines.append(
                 f"{row[0]:>4d} {row[1]:>12.4e} {row[2]:>9.1e} {row[3]:>12.4e} {row[4]:>9.1e} "
-                f"{row[5]:>12.4e} {row[6]:>13.4e}"
+                f"{floor:>12} {row[6]:>13.4e}"
             )
         fitted = result["rate_fit"]
         if fitted:

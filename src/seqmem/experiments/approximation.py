@@ -107,7 +107,8 @@ class ApproximationTable:
     """Errors of one method's approximants across widths, with the Hankel floor.
 
     ``as_dict()`` gives the ``seqmem approx --json`` keys; ``message`` is non-empty when some
-    error is known only to worse than :data:`ERROR_RTOL` relative (its tolerance says how well).
+    error is known only to worse than :data:`ERROR_RTOL` relative (its tolerance says how
+    well), or when no Hankel route resolves the kernel (``hsv_floor`` is then None).
     """
 
     kernel: str
@@ -117,7 +118,7 @@ class ApproximationTable:
     l2_error: list[float]
     l1_tolerance: list[float]
     l2_tolerance: list[float]
-    hsv_floor: list[float]
+    hsv_floor: list[float | None]
     slowest_rate: list[float]
     rate_fit: dict | None
     message: str
@@ -138,7 +139,10 @@ def approximation_table(
     """:func:`approximant` at each width (fits seeded by the previous width's), the floor
     σ_{m+1}, and the fitted decay of the L¹ error (:func:`rate_fit`, from three resolved
     widths on)."""
-    floor = hankel_singular_values(kernel, max(widths) + 1)
+    try:
+        floor, floor_note = hankel_singular_values(kernel, max(widths) + 1), ""
+    except SeqmemValueError as error:  # a kernel the Hankel routes cannot resolve
+        floor, floor_note = None, f"no Hankel floor: {error}"
     rows, previous = [], None
     for width in widths:
         row = approximant(kernel, width, method=method, beta=beta, start=previous)
@@ -147,12 +151,12 @@ def approximation_table(
     l1 = [row.errors.l1 for row in rows]
     resolved = [(m, e) for m, e in zip(widths, l1, strict=True) if e > 0]
     inaccurate = [m for m, row in zip(widths, rows, strict=True) if not row.errors.accurate]
-    message = (
-        f"errors at widths {inaccurate} are known only to their tolerance (worse than "
-        f"{ERROR_RTOL:g} relative): the model's weights cancel beyond float64"
-        if inaccurate
-        else ""
-    )
+    notes = [floor_note] if floor_note else []
+    if inaccurate:
+        notes.append(
+            f"errors at widths {inaccurate} are known only to their tolerance (worse than "
+            f"{ERROR_RTOL:g} relative): the model's weights cancel beyond float64"
+        )
     return ApproximationTable(
         kernel=kernel.spec,
         method=method,
@@ -161,10 +165,10 @@ def approximation_table(
         l2_error=[row.errors.l2 for row in rows],
         l1_tolerance=[row.errors.l1_tolerance for row in rows],
         l2_tolerance=[row.errors.l2_tolerance for row in rows],
-        hsv_floor=[float(floor[m]) for m in widths],
+        hsv_floor=[None if floor is None else float(floor[m]) for m in widths],
         slowest_rate=[row.slowest_rate for row in rows],
         rate_fit=_rate_fit_or_none(resolved),
-        message=message,
+        message="; ".join(notes),
     )
 
 
