@@ -21,6 +21,10 @@ GRID_KERNELS = [
     "airy(t0=6)",
     "delay(t0=9,width=2)",
     "expcos(rate=1,freq=2)",
+    # rates six decades apart: a fixed count of uniform cells under-resolves the middle ones
+    "exp(rate=0.001)+exp(rate=1)",
+    "exp(rate=0.001)+exp(rate=10)+exp(rate=100)",
+    "gammabump(k=5)+exp(rate=0.001)",
 ]
 
 
@@ -35,6 +39,12 @@ def test_quadrature_grid_error_is_below_1e_9(spec):
         exact = float(kernel.laplace_transform(rate))
         approximate = grid.integrate(values * np.exp(-rate * grid.nodes))
         assert abs(approximate - exact) <= 1e-9 * abs(exact) + 1e-15
+
+
+def test_quadrature_grid_refuses_time_scales_it_cannot_hold():
+    # 4·10⁵ time units of an oscillation of period 0.06: 2.5·10⁷ cells, not silently fewer
+    with pytest.raises(SeqmemValueError, match="cells"):
+        quadrature_grid(from_spec("expcos(rate=0.0001,freq=100)"))
 
 
 @pytest.mark.parametrize(

@@ -359,6 +359,14 @@ def test_benchmark_ten_thousand_sample_grid():
             "'length'",
         ),
         (lambda: balanced_truncation(from_spec("gammabump(k=3)"), 5), "'width'"),
+        # 16·100·40 000 steps for rates 0.001 and 100: refused, no longer silently coarsened
+        (
+            lambda: hankel_singular_values(
+                from_spec("exp(rate=0.001)-exp(rate=100)"), 2, method="matrix"
+            ),
+            "grid steps",
+        ),
+        (lambda: hankel_singular_values(PowerLaw(1.0), 1, method="gramian"), "exponential sum"),
         (lambda: hankel_singular_values(PowerLaw(1.0), 1, seed=-1), "'seed'"),
         (lambda: balanced_truncation(PowerLaw(1.0), 1, seed=0.5), "'seed'"),
         (lambda: hankel_singular_values(PowerLaw(1.0), 1, extrapolate="yes"), "'extrapolate'"),

@@ -372,3 +372,18 @@ def test_bump_laplace_on_the_imaginary_axis(s):
     kernel = GaussianBump(t0=3.0)
     reference = reference_integral(lambda t: mp.exp(-((t - 3) ** 2) - s * t), [0, 3, 6, 12])
     assert_close(complex(kernel.laplace_transform(s)), reference)
+
+
+def test_a_norm_known_only_to_its_rounding_is_refused():
+    # 2te^{−t} ≈ 2(e^{−t} − e^{−(1+δ)t})/δ with δ = 1e-8: ρ − ρ̂ ≈ δt²e^{−t} is below the
+    # rounding of its ±2·10⁸ terms (≈ 4ε·2·10⁸ ≈ 2e-7), so l1_norm() raises and the norms
+    # module returns the value with that bound
+    from seqmem.errors import SeqmemError
+    from seqmem.kernels.norms import l1_norm_with_error
+
+    delta = 1e-8
+    difference = from_spec("gammabump(k=1)") - ExpSum([2 / delta, -2 / delta], [1.0, 1 + delta])
+    norm = l1_norm_with_error(difference)
+    assert norm.error > 1e-6 * norm.value
+    with pytest.raises(SeqmemError, match="known only to"):
+        difference.l1_norm()

@@ -174,7 +174,7 @@ class Kernel(ABC):
 
         Exponential sums: every sign change, certified (:mod:`seqmem.kernels.norms`).
         Other kernels: sign changes between samples of a grid adapted to every time scale
-        of ρ (:func:`seqmem.kernels.norms.sampling_grid`), refined by Brent's method; two
+        of ρ (:func:`seqmem.kernels.norms.sampling_grid`), refined by bisection; two
         roots closer than its spacing can pair up unseen, which is why norms integrate |ρ|.
         """
         return self._sign_changes

@@ -19,7 +19,7 @@ kernel, and ρ − ρ̂ when ρ is one) are done without quadrature:
   [m − r, m + r] Taylor's theorem gives |f(t) − Σ_{j<p} f^{(j)}(m)(t − m)^j/j!| ≤
   M_p r^p/p!, M_p = Σ_k |g_k||λ_k|^p e^{−Re λ_k (m − r)}, so an interval is free of roots when
   |f(m)| exceeds the rest of that expansion, and holds at most one (bracketed, then refined
-  by Brent's method to machine precision) when f′ passes the same test. No sign change
+  by bisection to adjacent floats) when f′ passes the same test. No sign change
   can be missed; where f is within its own rounding (≈ ε Σ|g_k|e^{−Re λ_k t}) of zero its
   sign is not defined by the data, and such stretches add 2∫|f| over them to the error
   bound. Beyond a time T where Σ_k |g_k|e^{−Re λ_k T}/Re λ_k < 1e-18 Σ_k|g_k|/Re λ_k, the
@@ -47,7 +47,7 @@ from dataclasses import dataclass
 
 import mpmath
 import numpy as np
-from scipy import integrate, optimize
+from scipy import integrate
 
 from seqmem.errors import SeqmemError
 
@@ -259,20 +259,14 @@ def exponential_sign_changes(g: np.ndarray, lam: np.ndarray) -> SignChanges:
     else:
         raise SeqmemError("the sign changes of an exponential sum could not be isolated")
 
-    def f(t: float) -> float:
-        return float(np.real(np.exp(-lam * t) @ g))
+    def f(t: np.ndarray) -> np.ndarray:
+        return np.real(np.exp(-np.multiply.outer(t, lam)) @ g)
 
     lows = np.concatenate([low for low, _ in brackets]) if brackets else np.zeros(0)
     highs = np.concatenate([high for _, high in brackets]) if brackets else np.zeros(0)
-    roots = []
-    for a, b in zip(lows, highs, strict=True):
-        fa, fb = f(a), f(b)
-        if fa == 0.0:
-            if a > 0:  # f(0) = 0 is no sign change on [0, ∞)
-                roots.append(a)
-        elif fa * fb < 0:
-            roots.append(optimize.brentq(f, a, b, xtol=1e-300, rtol=4 * EPS))
-    return SignChanges(np.unique(np.asarray(roots, dtype=float)), horizon, unresolved, tail)
+    exact = lows[(f(lows) == 0.0) & (lows > 0)]  # f(0) = 0 is no sign change on [0, ∞)
+    roots = np.concatenate([exact, bisect_roots(f, lows, highs)])
+    return SignChanges(np.unique(roots), horizon, unresolved, tail)
 
 
 def exponential_integrals(
@@ -372,22 +366,33 @@ def sampling_grid(kernel) -> np.ndarray:
 
 def sampled_sign_changes(kernel, grid: np.ndarray | None = None) -> np.ndarray:
     """Sign changes of ρ between consecutive samples of ``grid`` (default
-    :func:`sampling_grid`), refined by Brent's method; roots closer than the spacing pair up
+    :func:`sampling_grid`), refined by bisection; roots closer than the spacing pair up
     unseen (integrate |ρ| across them, as :func:`l1_norm_with_error` does)."""
     grid = sampling_grid(kernel) if grid is None else grid
     values = kernel(grid)
     nonzero = np.flatnonzero(values != 0.0)
     flips = values[nonzero[:-1]] * values[nonzero[1:]] < 0
-    roots = []
-    for i, j in zip(nonzero[:-1][flips], nonzero[1:][flips], strict=True):
-        # re-evaluated one at a time, values of order 1e-17 may not keep their sign
-        if float(kernel(grid[i])) * float(kernel(grid[j])) < 0:
-            roots.append(
-                optimize.brentq(
-                    lambda t: float(kernel(t)), grid[i], grid[j], xtol=1e-300, rtol=4 * EPS
-                )
-            )
-    return np.asarray(roots, dtype=float)
+    return bisect_roots(kernel, grid[nonzero[:-1][flips]], grid[nonzero[1:][flips]])
+
+
+def bisect_roots(fn, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+    """A root of ``fn`` in each bracket [lower_i, upper_i] with a sign change, all at once:
+    bisection on arrays to adjacent floats (≤ 1075 halvings, typically ~55)."""
+    lower, upper = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)
+    low_values = fn(lower)
+    keep = low_values * fn(upper) < 0  # re-evaluated, values near 1e-17 may flip
+    lower, upper, low_values = lower[keep], upper[keep], low_values[keep]
+    for _ in range(1100):
+        middle = 0.5 * (lower + upper)
+        open_ = (middle > lower) & (middle < upper)
+        if not np.any(open_):
+            break
+        values = fn(middle)
+        left = values * low_values > 0  # the sign change is to the right of the middle
+        lower = np.where(open_ & left, middle, lower)
+        low_values = np.where(open_ & left, values, low_values)
+        upper = np.where(open_ & ~left, middle, upper)
+    return 0.5 * (lower + upper)
 
 
 def term_magnitude(kernel, t: np.ndarray) -> np.ndarray:
