@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 import pytest
 
 from seqmem import SeqmemValueError
+from seqmem.provenance import code_fingerprint
 from seqmem.report import PNG_SIGNATURE
 from seqmem.reproduce import reproduce
 from seqmem.sweep.store import ResultsStore
@@ -44,6 +45,15 @@ def test_summary_follows_the_contract(smoke):
         assert claim["measured"] is None or isinstance(claim["measured"], float)
         assert claim["expected"] and isinstance(claim["passed"], bool)
     assert [c["id"] for c in summary["claims"]] == [c.id for c in result.claims]
+    origin = summary["provenance"]
+    assert set(origin) == {
+        "seqmem", "code", "commit", "python", "jax", "numpy", "scipy", "platform", "plan",
+        "seeds",
+    }  # fmt: skip
+    assert origin["code"] == code_fingerprint() and origin["plan"] == "smoke"
+    assert origin["seeds"] == [0]  # every stochastic run of the plan uses the default seed
+    assert f"code: {origin['code']}" in (out / "report.md").read_text()
+    assert f"code: {origin['code']}" in (out / "report.html").read_text()
 
 
 def test_report_has_every_claim_and_figure(smoke):

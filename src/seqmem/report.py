@@ -144,15 +144,18 @@ def write_report(
     title: str = "seqmem — reproduction of the curse-of-memory paper",
     mode: str = "quick",
     extra_figures: Mapping[str, str] | None = None,
+    provenance: Mapping[str, object] | None = None,
 ) -> dict[str, Path]:
     """Write ``summary.json``, ``report.md`` and ``report.html`` into ``out_dir``.
 
     ``claims`` are laid out as given (see the module docstring); ``seconds`` is the run
     time to report (≥ 0); ``mode`` is ``"smoke"``, ``"quick"`` or ``"full"``; ``extra_figures`` maps
     the file names of further PNGs in ``out_dir`` (not attached to a claim) to captions,
-    shown in an "Other figures" section. Returns the paths written, keyed ``"summary"``,
-    ``"markdown"`` and ``"html"``. Raises :class:`SeqmemValueError` on a duplicate claim
-    id, a claim that is not a :class:`Claim`, or a figure missing from ``out_dir``.
+    shown in an "Other figures" section; ``provenance`` (:func:`seqmem.provenance.provenance`)
+    goes into ``summary.json`` and the reports' headers. Returns the paths written, keyed
+    ``"summary"``, ``"markdown"`` and ``"html"``. Raises :class:`SeqmemValueError` on a
+    duplicate claim id, a claim that is not a :class:`Claim`, or a figure missing from
+    ``out_dir``.
 
     >>> import json, tempfile
     >>> claim = Claim("bound", "The Jackson bound holds.", 0.5, "ratio ≤ 1", True, "§4")
@@ -196,7 +199,7 @@ def write_report(
         if name not in images:
             images[name] = _read_png(out, name, owner="extra_figures")
 
-    page = _Page(title, claims, seconds, mode, extra)
+    page = _Page(title, claims, seconds, mode, extra, dict(provenance or {}))
     paths = {
         "summary": out / "summary.json",
         "markdown": out / "report.md",
@@ -289,9 +292,9 @@ footer{color:#666;font-size:.9em;border-top:1px solid #ddd;margin-top:3em;paddin
 class _Page:
     """The report's content, rendered as JSON, Markdown or HTML (layout only)."""
 
-    def __init__(self, title, claims, seconds, mode, extra):
+    def __init__(self, title, claims, seconds, mode, extra, provenance):
         self.title, self.claims, self.seconds, self.mode = title, claims, seconds, mode
-        self.extra = extra
+        self.extra, self.provenance = extra, provenance
         self.held = sum(claim.passed for claim in claims)
         self.groups: dict[str, list[Claim]] = {}
         for claim in claims:
@@ -309,6 +312,11 @@ class _Page:
     def footer(self) -> str:
         return f"mode: {self.mode} · run time: {_duration(self.seconds)}"
 
+    @property
+    def origin(self) -> str:
+        """One line: what code, on what machine, with what plan and seeds."""
+        return " · ".join(f"{key}: {_parameter(value)}" for key, value in self.provenance.items())
+
     def summary(self) -> dict:
         rows = [
             {
@@ -322,10 +330,13 @@ class _Page:
         ]
         failed = len(self.claims) - self.held
         return {"claims": rows, "seconds": self.seconds, "mode": self.mode,
-                "passed": self.held, "failed": failed}  # fmt: skip
+                "passed": self.held, "failed": failed,
+                "provenance": self.provenance}  # fmt: skip
 
     def markdown(self) -> str:
         lines = [f"# {_md(self.title)}", "", f"**{self.tally}** ({self.footer})", ""]
+        if self.provenance:
+            lines += [f"Computed by {_md(self.origin)}", ""]
         if self.not_held:
             lines += [f"Not held: {', '.join(_md(name) for name in self.not_held)}", ""]
         lines += ["| claim | measured | expected | held |", "|---|---:|---|:---:|"]
@@ -428,6 +439,7 @@ class _Page:
             ]
         failures = ", ".join(f'<a href="#claim-{e(n)}">{e(n)}</a>' for n in self.not_held)
         failures = f'<p class="failures">Not held: {failures}</p>' if failures else ""
+        origin = f'<p class="origin">Computed by {e(self.origin)}</p>' if self.provenance else ""
         table = (
             '<div class="scroll"><table class="claims"><thead><tr><th>claim</th>'
             "<th>measured</th><th>expected</th>"
@@ -438,7 +450,8 @@ class _Page:
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{e(self.title)}</title><style>{_CSS}</style></head><body>\n"
             f'<header><h1>{e(self.title)}</h1><p class="tally">{e(self.tally)} '
-            f"({e(self.mode)} mode)</p>{failures}</header>\n<main>\n<h2>Claims</h2>\n{table}\n"
+            f"({e(self.mode)} mode)</p>{origin}{failures}</header>\n<main>\n<h2>Claims</h2>\n"
+            f"{table}\n"
             + "\n".join(body)
             + f"\n</main>\n<footer>{e(self.footer)}</footer>\n</body></html>\n"
         )

@@ -263,7 +263,7 @@ def reproduce(
         executor, workers, scheduler: as in :func:`~seqmem.sweep.execute.run_sweep`.
         progress: a progress bar on stderr.
     """
-    from seqmem import __version__
+    from seqmem.provenance import code_version, provenance
 
     started = time.perf_counter()
     if mode not in PLANS:
@@ -273,7 +273,7 @@ def reproduce(
             f"the reproduce mode must be one of {', '.join(PLANS)}; got {mode!r}"
         )
     out_dir = prepare_out_dir(out_dir)  # before any computation: refuse an unusable folder
-    groups = plan_runs(PLANS[mode], __version__)
+    groups = plan_runs(PLANS[mode], code_version())
     runs = [run for group in groups.values() for run in group]
     config = SweepConfig(
         name=f"reproduce-{mode}", experiment="several", fixed={}, grid={}, runs=runs
@@ -299,7 +299,9 @@ def reproduce(
         data = _rebuild(load, groups)
     claims = paper_claims(data, out_dir)
     seconds = time.perf_counter() - started
-    paths = write_report(out_dir, claims, seconds=seconds, mode=mode)
+    seeds = {int(run.params["seed"]) for run in runs if "seed" in run.params}
+    origin = provenance(plan=mode, seeds=sorted(seeds))
+    paths = write_report(out_dir, claims, seconds=seconds, mode=mode, provenance=origin)
     return Reproduction(claims, paths, seconds)
 
 

@@ -16,7 +16,8 @@ parameters added::
 
 Every run is validated before any runs (unknown experiment or parameter, wrong type, empty
 grid: one-line errors) and keyed by a content hash of its normalised parameters and the
-seqmem version, so reruns find what is already stored.
+code version (:func:`seqmem.provenance.code_version`: the release and a fingerprint of the
+source), so reruns find what is already stored and a change of code recomputes.
 """
 
 from __future__ import annotations
@@ -63,7 +64,9 @@ def parse_config(text: str, *, source: str = "<config>", version: str | None = N
         (3, 3)
     """
     if version is None:
-        from seqmem import __version__ as version
+        from seqmem.provenance import code_version
+
+        version = code_version()
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

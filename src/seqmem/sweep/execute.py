@@ -103,8 +103,9 @@ def run_sweep(
         scheduler: the address of a running Dask scheduler.
         progress: a progress bar with ETA on stderr.
     """
-    from seqmem import __version__
+    from seqmem.provenance import code_version
 
+    version = code_version()
     started = time.perf_counter()
     if scheduler is not None:
         executor = "dask"
@@ -126,7 +127,7 @@ def run_sweep(
                     id=run.id,
                     experiment=run.experiment,
                     config=run.params,
-                    version=__version__,
+                    version=version,
                     status=outcome["status"],
                     metrics=outcome.get("metrics", {}),
                     seconds=outcome["seconds"],
