@@ -9,6 +9,7 @@ sampled data fits it (:func:`~seqmem.dynamics.data.train_on_data`).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from seqmem.dynamics.data import train_on_data
@@ -55,7 +56,11 @@ def lorenz_run(
     linear = system.linear_model().outputs(x, 0.1)[:, burn_in:].ravel()
     target = y[:, burn_in:].ravel()
     centred = linear - linear.mean()
-    explained = (target @ centred) ** 2 / ((target @ target) * (centred @ centred))
+    # sums correctly rounded (fsum), not BLAS dots: a threaded dot adds in an order that
+    # depends on the thread count, which differs between a sweep's worker processes
+    explained = math.fsum(target * centred) ** 2 / (
+        math.fsum(target * target) * math.fsum(centred * centred)
+    )
     run = train_on_data(
         x,
         y,
