@@ -1,4 +1,4 @@
-"""The optimisation experiments (ICLR 2021 §5, THEORY.md §4) on small memory ranges."""
+"""The optimisation experiments (ICLR 2021 §5, docs/mathematics.md §4) on small memory ranges."""
 
 import math
 import re
@@ -32,7 +32,7 @@ def test_reference_escape_time_grows_exponentially(flow_sweep):
     assert np.all(np.diff(np.log(lengths)) > 0.9)  # each unit of memory: ×2.5 or more
     fit = flow_sweep.fit
     assert fit.r2 >= 0.95
-    # THEORY §4: slope close to ln(1 + w̄) with w̄ ≈ 3 on the plateau (ln 4 = 1.386)
+    # docs/mathematics.md §4.3: slope close to ln(1 + w̄) with w̄ ≈ 3 on the plateau (ln 4 = 1.386)
     assert fit.slope == pytest.approx(math.log(4.0), rel=0.15)
     assert flow_sweep.predicted_slope == pytest.approx(fit.slope, rel=0.2)
     # the plateau level is well above the best width-4 loss (it is not a floor)

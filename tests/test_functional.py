@@ -96,7 +96,7 @@ def worst_case_setting(dt):
 
 
 def test_worst_case_input_attains_the_l1_norm():
-    """sup_t sup_{|x|≤1} |H_t(x) − Ĥ_t(x)| = ‖ρ − ρ̂‖_{L¹} (THEORY.md §1)."""
+    """sup_t sup_{|x|≤1} |H_t(x) − Ĥ_t(x)| = ‖ρ − ρ̂‖_{L¹} (docs/mathematics.md §1.1)."""
     dt = 0.01
     target, model, length, difference = worst_case_setting(dt)
     l1 = (target - model.to_kernel()).l1_norm()

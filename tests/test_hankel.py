@@ -218,7 +218,7 @@ def test_sum_of_completely_monotone_kernels():
 
 
 def test_powerlaw_decay_is_exponential_in_square_root_of_omega_m():
-    # THEORY.md §3.5: σ_{m+1}/σ₁ ≈ exp(−c√(ωm)). Measured c = 4.04, 4.00, 3.92, 3.80 for
+    # docs/mathematics.md §3.5: σ_{m+1}/σ₁ ≈ exp(−c√(ωm)). Measured c = 4.04, 4.00, 3.92, 3.80 for
     # ω = 0.25..2 over m = 1..20 (local slopes rising with m), fit residuals ≤ 0.2 in log.
     m = np.arange(1, 21)
     for omega in (0.25, 0.5, 1.0, 2.0):

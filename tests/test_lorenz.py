@@ -11,7 +11,7 @@ import scipy.linalg
 from seqmem.errors import SeqmemValueError
 from seqmem.lorenz import Lorenz96, lorenz_dataset
 
-SYSTEM = Lorenz96()  # K = 40, F = 0.7, j = 2, h = 0.05 (THEORY.md §4, our choice)
+SYSTEM = Lorenz96()  # K = 40, F = 0.7, j = 2, h = 0.05 (docs/mathematics.md §4.8, our choice)
 
 
 def _white_noise(shape, sigma=0.5, dt=0.1, seed=0):
@@ -19,7 +19,7 @@ def _white_noise(shape, sigma=0.5, dt=0.1, seed=0):
 
 
 def _literal_field(X, u, forcing):
-    """dX_k/dt written out site by site, the formula of THEORY.md §4 read literally."""
+    """dX_k/dt written out site by site, the formula of docs/mathematics.md §4.8 read literally."""
     K = X.size
     rates = [(X[(k + 1) % K] - X[(k - 2) % K]) * X[(k - 1) % K] - X[k] + forcing for k in range(K)]
     rates[0] += u
@@ -123,7 +123,7 @@ SITES = (2, 4, 8, 12, 16, 20, 24)
 def test_memory_centroid_grows_with_the_read_out_site():
     centroids = [Lorenz96(read_out=j).memory_centroid() for j in SITES]
     assert np.all(np.diff(centroids) > 0)
-    # THEORY.md §4: ≈ 1.5 at j = 2, ≈ 14.6 at j = 24 (closed form: 1.5226, 14.674)
+    # docs/mathematics.md §4.8: ≈ 1.5 at j = 2, ≈ 14.6 at j = 24 (closed form: 1.5226, 14.674)
     assert centroids[0] == pytest.approx(1.5226, abs=1e-4)
     assert centroids[-1] == pytest.approx(14.674, abs=1e-3)
 

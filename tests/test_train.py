@@ -86,7 +86,7 @@ def test_gradient_descent_is_the_plain_update_rule():
 
 
 def test_gd_iterations_times_step_equal_flow_time():
-    # THEORY §4: plain GD with a fixed step reproduces flow time × step
+    # docs/mathematics.md §4.2: plain GD with a fixed step reproduces flow time × step
     a, w = initial_parameters(4)
     flow = gradient_flow(REFERENCE, a, w, final_time=200.0)
 

@@ -1,6 +1,6 @@
 """The paper's claims, checked against the measurements of a reproduction.
 
-Each claim of ICLR 2021 (Li, Han, E, Li) §4–5, as THEORY.md states it, becomes a
+Each claim of ICLR 2021 (Li, Han, E, Li) §4–5, as docs/mathematics.md §5 states it, becomes a
 :class:`~seqmem.report.Claim`: the statement, the number measured, what would confirm it,
 whether it held, the experiment's parameters and its figure. The figures are drawn here
 (by :mod:`seqmem.figures`) from the data :mod:`seqmem.reproduce` rebuilt from its store.
@@ -194,8 +194,8 @@ def _lorenz_claims(runs: list[LorenzRun], out_dir: Path) -> list[Claim]:
             "The Lorenz-96 output read at site j is a fading-memory functional of the input "
             "whose memory grows linearly with j (a wave packet travelling round the ring).",
             slope,
-            "the memory centroid of the linear response increases with j (THEORY: ≈ 1.5 at "
-            "j = 2, ≈ 14.6 at j = 24); measured: centroid per site",
+            "the memory centroid of the linear response increases with j (docs/mathematics.md "
+            "§4.8: ≈ 1.5 at j = 2, ≈ 14.6 at j = 24); measured: centroid per site",
             bool(np.all(np.diff(centroids) > 0)),
             LORENZ,
             "Centroids " + ", ".join(f"{c:.3g}" for c in centroids) + f" at j = {sites}.",
@@ -208,7 +208,7 @@ def _lorenz_claims(runs: list[LorenzRun], out_dir: Path) -> list[Claim]:
         Claim(
             "lorenz-nonlinear",
             "The target is genuinely nonlinear: its linear response misses a part of the "
-            "output (THEORY: 7–11 % of the variance at σ = 0.5).",
+            "output (docs/mathematics.md §4.8: 7–11 % of the variance at σ = 0.5).",
             float(np.mean(misses)),
             "the linear response leaves between 3 % and 20 % of the output variance at every j",
             bool(all(0.03 <= v <= 0.2 for v in misses)),

@@ -1,6 +1,6 @@
 """Linear functionals on a time grid: H_t(x) = ∫_0^∞ ρ(s) x(t − s) ds, computed exactly.
 
-Discretisation convention (THEORY.md §1, used everywhere so that targets and models
+Discretisation convention (docs/mathematics.md §1.3, used everywhere so that targets and models
 agree): grid t_k = kΔ, input piecewise constant on [kΔ, (k+1)Δ), x(t) = 0 for t < 0.
 The output at the end of step k, t = (k+1)Δ, is then exactly
 

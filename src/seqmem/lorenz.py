@@ -1,8 +1,8 @@
 """A nonlinear memory target: one site of a driven Lorenz-96 ring (ICLR 2021, §5).
 
 Li, Han, E and Li (ICLR 2021, §5) train linear and tanh RNNs on a nonlinear target built
-from the Lorenz-96 system. This module fixes the version of THEORY.md §4, "Our choice for
-Lorenz 96" (**our choice**, not the paper's exact values): a ring of K sites driven at
+from the Lorenz-96 system. This module fixes the version of docs/mathematics.md §4.8, "The Lorenz-96
+target (our choice)" (**our choice**, not the paper's exact values): a ring of K sites driven at
 site 0,
 
     dX_k/dt = (X_{k+1} − X_{k−2}) X_{k−1} − X_k + F + δ_{k,0} x(t)        (indices mod K),
@@ -61,13 +61,13 @@ STEP_TOLERANCE = 1e-9
 
 @dataclass(frozen=True)
 class Lorenz96:
-    """The driven Lorenz-96 ring of THEORY.md §4 (our choice), read out at one site.
+    """The driven Lorenz-96 ring of docs/mathematics.md §4.8 (our choice), read out at one site.
 
     Args:
         sites: K ≥ 4, the number of sites on the ring.
         forcing: F, the constant forcing (finite; rest X = F is globally stable for F in
             :meth:`stable_forcing_range`, (−0.5, 0.894) at K = 40).
-        read_out: j, 0 ≤ j < K, the site read as y = X_j − F (THEORY.md uses even j).
+        read_out: j, 0 ≤ j < K, the site read as y = X_j − F (docs/mathematics.md §4.8 uses even j).
         step: h > 0, the RK4 step; the grid step Δ of the inputs must be a multiple of it.
 
     Raises:
@@ -308,7 +308,7 @@ def lorenz_dataset(
     burn_in: int | None = None,
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, dict]:
-    """White-noise inputs and standardised Lorenz-96 outputs (THEORY.md §4, our choice).
+    """White-noise inputs and standardised Lorenz-96 outputs (docs/mathematics.md §4.8, our choice).
 
     x_k = σ ξ_k/√Δ, ξ_k ~ N(0, 1) i.i.d. (white noise of intensity σ on the grid), the ring
     started at rest, and ỹ_k = (y_k − μ)/s with μ, s the mean and standard deviation of y

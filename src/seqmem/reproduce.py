@@ -1,6 +1,6 @@
 """``seqmem reproduce``: every experiment of the paper, its figures, and a table of claims.
 
-The experiments of THEORY.md §3–4 (ICLR 2021, Li, Han, E, Li §4–5) run as one sweep of the
+The experiments of docs/mathematics.md §3–4 (ICLR 2021, Li, Han, E, Li §4–5) run as one sweep of the
 registry's experiments (:mod:`seqmem.experiments.registry`) into ``DIR/results.sqlite``, so a
 reproduction resumes where it stopped and runs on a process pool or a Dask cluster. The
 stored results are then rebuilt into the experiments' data, checked against the paper's
@@ -8,7 +8,8 @@ claims and drawn (:mod:`seqmem.claims`), and laid out by :mod:`seqmem.report` as
 ``DIR/report.html``, ``DIR/report.md``, ``DIR/summary.json`` and the PNG figures.
 
 Two plans: ``quick`` (minutes on a laptop: fewer memories, widths and steps) and ``full``
-(the ranges of THEORY.md §4). Each claim states what was measured and what would confirm it.
+(the ranges of docs/mathematics.md §5.1). Each claim states what was measured and what would
+confirm it.
 """
 
 from __future__ import annotations
@@ -258,7 +259,7 @@ def reproduce(
     Args:
         out_dir: the output folder (the results store ``results.sqlite`` lives there too,
             so a second call resumes).
-        mode: "quick" (minutes), "full" (the ranges of THEORY.md §4) or "smoke" (the
+        mode: "quick" (minutes), "full" (the ranges of docs/mathematics.md §5.1) or "smoke" (the
             smallest plan touching every claim, for tests).
         executor, workers, scheduler: as in :func:`~seqmem.sweep.execute.run_sweep`.
         progress: a progress bar on stderr.

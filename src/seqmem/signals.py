@@ -5,7 +5,7 @@ stream) and returns a float64 array of shape ``batch + (length,)``; the same see
 the same numbers on every machine.
 
 - :func:`white_noise`: unit-intensity white noise, x_k = ξ_k/√Δ, ξ_k iid N(0, 1), so that
-  E[y_k²] = Σ_j K_j²/Δ → ∫_0^∞ ρ² as Δ → 0 (THEORY.md §1).
+  E[y_k²] = Σ_j K_j²/Δ → ∫_0^∞ ρ² as Δ → 0 (docs/mathematics.md §1.4).
 - :func:`ornstein_uhlenbeck`: dX = −θX dt + σ dW, sampled exactly, started stationary.
 - :func:`brownian_path`: W(kΔ), a Brownian motion started at 0.
 - :func:`step` and :func:`impulse`: probes. The response to a unit-area impulse at k = 0

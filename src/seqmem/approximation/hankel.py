@@ -6,7 +6,7 @@ The Hankel operator of ρ maps a past input to the future output it leaves behin
 
 and its singular values σ₁ ≥ σ₂ ≥ … bound what any width-m linear RNN can do (AAK,
 Glover 1984): ‖ρ − ρ̂‖_{L¹} ≥ ‖G − Ĝ‖_{H∞} ≥ σ_{m+1} for every width-m kernel ρ̂, with
-G = ℒρ; balanced truncation reaches ‖G − Ĝ‖_{H∞} ≤ 2 Σ_{k>m} σ_k (THEORY.md §3 item 5;
+G = ℒρ; balanced truncation reaches ‖G − Ĝ‖_{H∞} ≤ 2 Σ_{k>m} σ_k (docs/mathematics.md §3.5;
 the approximation theory is Li, Han, E, Li, ICLR 2021, §4). For a realisation
 ρ(t) = cᵀe^{Wt}U the σ_k are √λ_k(PQ) with the Gramians WP + PWᵀ + UUᵀ = 0 and
 WᵀQ + QW + ccᵀ = 0; ‖Γ‖²_HS = Σσ_k² = ∫_0^∞ t ρ(t)² dt for every kernel.

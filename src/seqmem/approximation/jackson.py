@@ -37,7 +37,8 @@ float64 b_j and rounded once, and the L¹ effect of that rounding is reported.
 4. m(m−1)⋯(m−α+1) ≥ m^α α!/α^α for m ≥ α.
 
 So ‖ρ − ρ̂‖_{L¹} ≤ C(α) γ/(β m^α) with C(α) = (1 + π/(2√2)) (π/4)^α (2α+1)! α^α/(α!)².
-Two departures from the statement in THEORY.md §3 item 2 (whose exact text was not at hand):
+Two departures from the paper's statement (docs/mathematics.md §3.2; its exact text was not
+at hand):
 (a) there γ is normalised by sup|e^{βt}ρ^{(k−1)}| ≤ γβ^k, under which C γ/(βm^α) scales like
 1/c² under t → ct while the error scales like 1/c, so it cannot hold for all kernels; ours
 scales correctly. (b) With spacing β itself, g^{(α)} carries e^{(α+1)βt}, which those hypotheses
@@ -324,7 +325,7 @@ def estimate_gamma(kernel: Kernel, beta: float, alpha: int) -> float:
     Relative accuracy ~1e-9 for k ≤ 3 and ~1e-7 for k = 5 on smooth kernels (tests compare
     closed forms); derivatives that jump at points the kernel does not declare
     (``breakpoints``) are only approximate.
-    γ here is β times the γ of THEORY.md §3.2 (see the module docstring).
+    γ here is β times the γ of docs/mathematics.md §3.2 (see the module docstring).
 
     Example:
         >>> from seqmem.kernels import Exponential

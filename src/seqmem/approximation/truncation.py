@@ -1,7 +1,7 @@
 """The curse of memory in approximation: truncate long memory, then build the Jackson approximant.
 
 A power law has no e^{−βt} envelope, so :func:`seqmem.approximation.jackson.jackson_approximant`
-refuses it. The paper's argument (ICLR 2021, §4; THEORY.md §3 item 3) cuts the memory at a time
+refuses it. The paper's argument (ICLR 2021, §4; docs/mathematics.md §3.3) cuts the memory at a time
 T where the tail is below ε/2, makes the kernel decay smoothly after T, and applies the
 construction with rate spacing β ∝ 1/T: the width needed grows exponentially in the memory 1/ω.
 """
@@ -52,7 +52,7 @@ def truncated_jackson_width(
 ) -> TruncatedJacksonWidth:
     """The smallest width at which truncation + the Jackson construction reach ‖ρ − ρ̂‖ ≤ ε‖ρ‖.
 
-    The curse-of-memory argument (ICLR 2021, §4; THEORY.md §3 item 3):
+    The curse-of-memory argument (ICLR 2021, §4; docs/mathematics.md §3.3):
 
     1. cut at T with ∫_T^∞ |ρ| = (ε/2)‖ρ‖_{L¹} (for ρ = (1 + t)^{−(1+ω)}, T + 1 = (2/ε)^{1/ω});
     2. ρ_T = ρ·s, s a C^∞ step from 1 at T to 0 at 2T, so ρ_T = ρ on [0, T], decays faster

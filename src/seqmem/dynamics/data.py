@@ -3,7 +3,7 @@
 :func:`seqmem.dynamics.train` draws fresh white noise and computes the target from a known
 kernel; here the data are fixed arrays (x, y) of shape (n, L) on the grid of
 :mod:`seqmem.functional` (x_k holds on [kΔ, (k+1)Δ), y_k is the output at the end of cell
-k), e.g. the Lorenz-96 target of :func:`seqmem.lorenz.lorenz_dataset` (THEORY.md §4, our
+k), e.g. the Lorenz-96 target of :func:`seqmem.lorenz.lorenz_dataset` (docs/mathematics.md §4.8, our
 choice), for which Li, Han, E and Li (ICLR 2021, §5) report training curves of linear and
 tanh RNNs. Each optimiser step draws a mini-batch of B of the n sequences (without
 replacement, with ``jax.random`` inside the jitted loop of
@@ -29,7 +29,7 @@ units (200 cells, the longest the Lorenz-96 read-outs need: centroid 14.7 at j =
 read-out weights start at a_i = 0.01 (u = 1, C = 0 for tanh), so the initial output is small
 against standardised data. The uniform draw in a narrow interval of
 :func:`~seqmem.dynamics.train.initial_parameters` suits the single-scale reference
-experiment of THEORY.md §4, not data; pass e.g. ``init_rates=(2.5, 3.5)`` for a
+experiment of docs/mathematics.md §4.4, not data; pass e.g. ``init_rates=(2.5, 3.5)`` for a
 short-memory start.
 """
 

@@ -136,7 +136,7 @@ def initial_parameters(
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """a_i = ``init_weight``; w_i drawn uniformly in ``init_rates`` (sorted, distinct), as in
-    the reference experiment of THEORY.md §4. The same seed gives the same rates."""
+    the reference experiment of docs/mathematics.md §4.4. The same seed gives the same rates."""
     width = check_integer("width", width, owner="initial_parameters", minimum=1)
     lo, hi = (float(r) for r in init_rates)
     if not 0 < lo <= hi:

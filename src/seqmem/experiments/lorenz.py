@@ -1,4 +1,5 @@
-"""The nonlinear Lorenz-96 target of ICLR 2021 §5 (our choice, THEORY.md §4): memory and training.
+"""The nonlinear Lorenz-96 target of ICLR 2021 §5 (our choice, docs/mathematics.md §4.8):
+memory and training.
 
 The output X_j − F of a forced Lorenz-96 ring (:mod:`seqmem.lorenz`) is a fading-memory
 functional of the input whose memory grows with the read-out site j. :func:`lorenz_run`

@@ -3,9 +3,9 @@
 Targets ρ = ρ̄ + ρ₀(· − t₀) with a short-memory part ρ̄ and a memory part ρ₀ placed t₀ in the
 past. Training fits ρ̄ fast, sits on a plateau at J ≈ ‖ρ₀‖², and escapes only once one mode's
 decay rate has drifted to O(1/t₀); the pull on a mode with rate w is ∝ ℒρ₀(w), which for the
-reference target of THEORY.md §4, ρ = e^{−3t} + gammabump(k = t₀), is ∝ (1 + w)^{−(t₀+1)}.
-So the escape time should grow like (1 + w̄)^{t₀}: log-length slope ln(1 + w̄) in t₀, w̄ the
-rates on the plateau.
+reference target of docs/mathematics.md §4.4, ρ = e^{−3t} + gammabump(k = t₀), is
+∝ (1 + w)^{−(t₀+1)}. So the escape time should grow like (1 + w̄)^{t₀}: log-length slope
+ln(1 + w̄) in t₀, w̄ the rates on the plateau.
 
 (a) :func:`no_plateau`: an exponential-sum target, fitted without a plateau;
 (b) :func:`reference_plateaus`: the reference sweep under flow, GD, momentum and Adam, each
@@ -329,7 +329,7 @@ def reference_plateaus(
     *,
     progress=None,
 ) -> dict[str, PlateauSweep]:
-    """Experiment (b): the reference sweep of THEORY.md §4 under each optimiser.
+    """Experiment (b): the reference sweep of docs/mathematics.md §4.4 under each optimiser.
 
     GD runs at η = 0.05 and momentum at η = 0.005 with β = 0.9 (the same steady-state step
     η/(1 − β) = 0.05), so their plateau lengths in steps × 0.05 should equal the flow times;

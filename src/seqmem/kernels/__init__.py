@@ -1,4 +1,5 @@
-"""Memory kernels ρ of linear functionals H_t(x) = ∫_0^∞ ρ(s) x(t − s) ds (THEORY.md §1–2).
+"""Memory kernels ρ of linear functionals H_t(x) = ∫_0^∞ ρ(s) x(t − s) ds
+(docs/mathematics.md §1–2).
 
 Example:
     >>> from seqmem.kernels import PowerLaw, from_spec

@@ -28,9 +28,10 @@ def _gauss_legendre(fn, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
 class Airy(Kernel):
     """ρ(t) = Ai(s₀(t − t₀)): oscillating for t < t₀, super-exponentially decaying after.
 
-    The paper's Airy target (ICLR 2021, §5): memory of length ≈ t₀. Integrals are exact
-    (``scipy.special.itairy``); transforms and norms use quadrature cut at the zeros of Ai,
-    ℒρ(s) ≈ s₀⁻¹ e^{−st₀ + (s/s₀)³/3} when t₀ ≫ 1.
+    The paper's Airy target (ICLR 2021, §5): memory of length ≈ t₀. Integrals come from a
+    table of Gauss–Legendre cell integrals (:meth:`_integral`); transforms and norms use
+    quadrature cut at the zeros of Ai. (The closed form ∫_ℝ Ai(x)e^{px}dx = e^{p³/3} holds
+    only for p > 0, i.e. not for ℒρ(s), s > 0, whose p = −s/s₀.)
     """
 
     t0: float

@@ -105,7 +105,7 @@ class GammaBump(Kernel):
 
     ℒρ(s) = A Γ(k+1)/(1 + s)^{k+1}; ∫ t ρ e^{−st} = A Γ(k+2)/(1 + s)^{k+2}. Seen from decay
     rates w, ℒρ(w) ∝ (1 + w)^{−(k+1)} is exponentially small in k: the force that drives
-    the plateau escape of THEORY.md §4.
+    the plateau escape of docs/mathematics.md §4.3.
     """
 
     k: float

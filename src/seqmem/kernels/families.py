@@ -1,4 +1,4 @@
-"""The kernel families of THEORY.md §2, each with its closed forms.
+"""The kernel families of docs/mathematics.md §2, each with its closed forms.
 
 - ExpSum:       ρ = Σ g_k e^{−λ_k t};           memory 1/min Re λ;  ℒρ = Σ g_k/(s + λ_k)
 - PowerLaw:     ρ = (1 + t/τ)^{−(1+ω)};          memory 1/ω;         ℒρ = τ e^{sτ}(sτ)^ω Γ(−ω, sτ)

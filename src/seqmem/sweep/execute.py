@@ -11,10 +11,10 @@ resumes where it stopped, and failed runs are tried again), sends the others to
 
 and writes each result into the store as it arrives, one short transaction per run, from
 this process only. A run that raises is recorded as failed with its error and the sweep
-goes on. Each spawned worker computes with one BLAS/OpenMP thread (the workers are the
-parallelism; this process keeps its own settings), and every run's randomness comes from its
-own parameters, so the stored metrics do not depend on the number of workers or on the
-executor.
+goes on. Every run computes with one BLAS thread wherever it runs (the workers are the
+parallelism; spawned workers also start with one OpenMP thread), and every run's randomness
+comes from its own parameters, so the stored metrics are bitwise the same whatever the number
+of workers or the executor (a Dask cluster should run one thread per worker process).
 """
 
 from __future__ import annotations
@@ -61,11 +61,17 @@ def run_one(experiment: str, params: dict) -> dict:
     Returns {"status": "done", "metrics", "curves", "seconds"} or {"status": "failed",
     "error", "seconds"}.
     """
+    from threadpoolctl import threadpool_limits
+
     from seqmem.experiments.registry import execute
 
     started = time.perf_counter()
     try:
-        result = execute(experiment, params)
+        # one BLAS thread wherever the run lands (this process, a spawned one, a Dask
+        # worker): a threaded BLAS adds in an order set by its thread count, and an
+        # optimiser (a best fit's least squares) carries that rounding into the 8th digit
+        with threadpool_limits(limits=1, user_api="blas"):
+            result = execute(experiment, params)
     except Exception as error:  # recorded in the store; the sweep goes on
         message = f"{type(error).__name__}: {error}"
         frame = traceback.extract_tb(error.__traceback__)[-1]
