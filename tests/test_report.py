@@ -278,3 +278,14 @@ def test_invalid_report_input_raises_one_line(tmp_path):
             write_report(tmp_path / "out", claims, **({"seconds": 1.0} | options))
         assert "\n" not in str(error.value)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["fake.png"]  # nothing written
+
+
+def test_formulas_render_with_sub_and_superscripts(tmp_path):
+    claim = Claim(
+        "floor", "No width-m error is below σ_{m+1}.", 1.5, "error/σ_{m+1} ≥ 1, e^{−cm}", True, "§3"
+    )
+    paths = write_report(tmp_path, [claim], seconds=1.0)
+    page = paths["html"].read_text()
+    assert "σ<sub>m+1</sub>" in page and "e<sup>−cm</sup>" in page
+    assert "_{" not in page and "^{" not in page  # no raw TeX-like markup left in the HTML
+    assert "σ_{m+1}" in paths["markdown"].read_text()  # Markdown keeps the plain form

@@ -254,6 +254,23 @@ def _parameter(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+_SCRIPT = re.compile(r"([_^])\{((?:[^{}]|\{[^{}]*\})*)\}")
+
+
+def math_html(text: str) -> str:
+    """HTML-escaped ``text`` with ``x_{…}`` and ``x^{…}`` set as sub- and superscripts.
+
+    >>> math_html("σ_{m+1} ≤ e^{−c√(ωm)} & m^{−(α+3/2)}")
+    'σ<sub>m+1</sub> ≤ e<sup>−c√(ωm)</sup> &amp; m<sup>−(α+3/2)</sup>'
+    """
+
+    def script(match: re.Match) -> str:
+        tag = "sub" if match.group(1) == "_" else "sup"
+        return f"<{tag}>{_SCRIPT.sub(script, match.group(2))}</{tag}>"  # nested: e^{x_{1}}
+
+    return _SCRIPT.sub(script, html.escape(text))
+
+
 def _md(text: str) -> str:
     """Text safe inside a Markdown table cell or paragraph (no raw HTML, no '|')."""
     return html.escape(" ".join(text.split()), quote=False).replace("|", "\\|")
@@ -376,7 +393,7 @@ class _Page:
         return "\n".join(lines)
 
     def html(self, images: Mapping[str, bytes]) -> str:
-        e = html.escape
+        e, m = html.escape, math_html
         anchors = {name: f"figure-{i}" for i, name in enumerate(images, start=1)}
         embedded: set[str] = set()
 
@@ -405,8 +422,8 @@ class _Page:
                 rows.append(
                     f'<tr class="claim {"ok" if c.passed else "bad"}" data-claim="{e(c.id)}">'
                     f'<td><a href="#claim-{e(c.id)}">{e(c.id)}</a><br>'
-                    f'<span class="statement">{e(c.statement)}</span></td>'
-                    f'<td class="num">{format_number(c.measured)}</td><td>{e(c.expected)}</td>'
+                    f'<span class="statement">{m(c.statement)}</span></td>'
+                    f'<td class="num">{format_number(c.measured)}</td><td>{m(c.expected)}</td>'
                     f'<td class="held">{"✓ held" if c.passed else "✗ not held"}</td></tr>'
                 )
         body = []
@@ -417,11 +434,11 @@ class _Page:
                 parts = [
                     f'<section class="claim {status}" id="claim-{e(c.id)}">',
                     f"<h3>{e(c.id)} {mark(c.passed)}</h3>",
-                    f'<p class="statement-full">{e(c.statement)}</p>',
+                    f'<p class="statement-full">{m(c.statement)}</p>',
                     f'<p class="measure">Measured <b>{_measured(c.measured)}</b>; '
-                    f"expected {e(c.expected)}.</p>",
+                    f"expected {m(c.expected)}.</p>",
                 ]
-                parts += [f"<p>{e(p.strip())}</p>" for p in c.details.split("\n\n") if p.strip()]
+                parts += [f"<p>{m(p.strip())}</p>" for p in c.details.split("\n\n") if p.strip()]
                 if c.parameters:
                     cells = "".join(
                         f"<tr><th>{e(str(k))}</th><td>{e(_parameter(v))}</td></tr>"
