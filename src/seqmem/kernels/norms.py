@@ -35,8 +35,10 @@ estimates plus the rounding of ρ(t) itself (4ε ∫ Σ|terms|).
 
 Example:
     >>> from seqmem.kernels import ExpSum
-    >>> norm = l1_norm_with_error(ExpSum([1.0, -2.0], [1.0, 3.0]))  # one sign change
-    >>> round(norm.value, 12), norm.error < 1e-14  # 1/3 + 2(2/3 − 2^{−½}·… ) = 0.6094757…
+    >>> norm = l1_norm_with_error(ExpSum([1.0, -2.0], [1.0, 3.0]))  # root at ln(2)/2
+    >>> # ∫f = 1/3 and ∫_0^{ln2/2} f = (1 − 2^{−1/2}) − (2/3)(1 − 2^{−3/2}) < 0, so
+    >>> # ‖f‖₁ = 1/3 − 2∫_0^{ln2/2} f
+    >>> round(norm.value, 12), norm.error < 1e-14
     (0.609475708249, True)
 """
 
