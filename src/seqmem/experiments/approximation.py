@@ -224,7 +224,7 @@ def error_versus_width(
 
 
 def _rate_fit_or_none(resolved: list[tuple[int, float]]) -> dict | None:
-    """The decay-rate fit of the resolved (error > 1e-12) points, if there are three."""
+    """The decay-rate fit of the given (width, error) points, if there are three."""
     if len(resolved) < 3:
         return None
     widths, errors = zip(*resolved, strict=True)
