@@ -39,11 +39,8 @@ from seqmem.approximation import (
     hankel_singular_values,
 )
 from seqmem.kernels import ExpSum, from_spec
-from seqmem.kernels.norms import (
-    exponential_sign_changes,
-    l1_norm_with_error,
-    l2_norm_with_error,
-)
+from seqmem.kernels.norms import l1_norm_with_error, l2_norm_with_error
+from seqmem.kernels.roots import exponential_sign_changes
 
 EPS = float(np.finfo(float).eps)
 

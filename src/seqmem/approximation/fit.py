@@ -44,24 +44,37 @@ class BestFit:
     Attributes:
         model: the RNN, diagonal (complex when it has oscillating pairs).
         rates: its decay rates −λ, shape (m,), complex pairs adjacent.
-        l1_error, l2_error: ‖ρ − ρ̂‖_{L¹}, ‖ρ − ρ̂‖_{L²}.
-        relative_l1_error, relative_l2_error: the same divided by ‖ρ‖.
+        errors: ‖ρ − ρ̂‖_{L¹} and ‖ρ − ρ̂‖_{L²} with their tolerances
+            (:class:`ApproximationErrors`; also as ``l1_error``, ``l2_error``,
+            ``l1_tolerance``, ``l2_tolerance``).
+        relative_l1_error, relative_l2_error: the errors divided by ‖ρ‖.
         norm: the norm that was minimised ("l2" or "l1").
-        l1_tolerance, l2_tolerance: the accuracy of l1_error and l2_error
-            (:class:`ApproximationErrors`).
         mode_norms: ‖c_i e^{λ_i t}‖_{L²} of each mode.
     """
 
     model: LinearRNN
     rates: np.ndarray
-    l1_error: float
-    l2_error: float
+    errors: ApproximationErrors
     relative_l1_error: float
     relative_l2_error: float
     norm: str
-    l1_tolerance: float
-    l2_tolerance: float
     mode_norms: np.ndarray
+
+    @property
+    def l1_error(self) -> float:
+        return self.errors.l1
+
+    @property
+    def l2_error(self) -> float:
+        return self.errors.l2
+
+    @property
+    def l1_tolerance(self) -> float:
+        return self.errors.l1_tolerance
+
+    @property
+    def l2_tolerance(self) -> float:
+        return self.errors.l2_tolerance
 
     @property
     def slowest_rate(self) -> float:
@@ -366,12 +379,9 @@ def best_fit(
     return BestFit(
         model=model,
         rates=rates if np.any(rates.imag != 0) else rates.real,
-        l1_error=errors.l1,
-        l2_error=errors.l2,
+        errors=errors,
         relative_l1_error=errors.l1 / kernel.l1_norm(),
         relative_l2_error=errors.l2 / np.sqrt(kernel.l2_norm_squared()),
         norm=norm,
-        l1_tolerance=errors.l1_tolerance,
-        l2_tolerance=errors.l2_tolerance,
         mode_norms=mode_norms,
     )

@@ -2,7 +2,7 @@
 
 Integrals ∫_0^∞ f(t) dt of kernels, exponential modes and their products are replaced by
 Σ_k q_k f(t_k): an 8-point Gauss–Legendre rule on each cell of a mesh built from every
-time scale of the kernel (:func:`seqmem.kernels.norms.term_time_scales`, one per term of a
+time scale of the kernel (:func:`seqmem.kernels.scales.term_time_scales`, one per term of a
 sum and per exponential mode):
 
 - geometric, ratio 1.15, from 10⁻⁶ of the shortest feature to 10⁶ times the end of the
@@ -31,7 +31,7 @@ import numpy as np
 
 from seqmem.errors import SeqmemValueError
 from seqmem.kernels import Kernel
-from seqmem.kernels.norms import term_time_scales
+from seqmem.kernels.scales import term_time_scales
 
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(8)
 _RATIO = 1.15

@@ -74,10 +74,7 @@ def approximant(
     exponential-sum ρ)."""
     if method == "fit":
         fit = best_fit(kernel, width, norm=norm, start=start)
-        errors = ApproximationErrors(
-            fit.l1_error, fit.l2_error, fit.l1_tolerance, fit.l2_tolerance, "best fit"
-        )
-        return Approximant(fit.model, errors, fit.slowest_rate)
+        return Approximant(fit.model, fit.errors, fit.slowest_rate)
     if method == "balanced":
         model = balanced_truncation(kernel, width)
     elif method == "jackson":

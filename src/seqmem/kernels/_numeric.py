@@ -5,6 +5,7 @@ import math
 import numpy as np
 
 SQRT_PI = math.sqrt(math.pi)
+EPS = float(np.finfo(float).eps)
 
 
 def complex_or_real(s: object) -> np.ndarray:

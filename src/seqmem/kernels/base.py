@@ -172,22 +172,23 @@ class Kernel(ABC):
     def sign_change_times(self) -> np.ndarray:
         """0, the breakpoints and the sign changes of ρ, and ∞.
 
-        Exponential sums: every sign change, certified (:mod:`seqmem.kernels.norms`).
+        Exponential sums: every sign change, certified (:mod:`seqmem.kernels.roots`).
         Other kernels: sign changes between samples of a grid adapted to every time scale
-        of ρ (:func:`seqmem.kernels.norms.sampling_grid`), refined by bisection; two
+        of ρ (:func:`seqmem.kernels.roots.sampling_grid`), refined to machine precision; two
         roots closer than its spacing can pair up unseen, which is why norms integrate |ρ|.
         """
         return self._sign_changes
 
     @functools.cached_property
     def _sign_changes(self) -> np.ndarray:
-        from seqmem.kernels import norms
+        from seqmem.kernels.norms import merged_exponential_terms
+        from seqmem.kernels.roots import exponential_sign_changes, sampled_sign_changes
 
-        terms = norms.merged_exponential_terms(self)
+        terms = merged_exponential_terms(self)
         if terms is not None:
-            roots = norms.exponential_sign_changes(*terms).roots
+            roots = exponential_sign_changes(*terms).roots
         else:
-            roots = norms.sampled_sign_changes(self)
+            roots = sampled_sign_changes(self)
         return np.unique(np.concatenate([[0.0], roots, self.breakpoints(), [np.inf]]))
 
     def quadrature(self, weight) -> complex | float:
