@@ -499,3 +499,16 @@ def test_sign_changes_of_sums_with_prescribed_roots(first, gaps):
     coefficients = np.poly(xs)  # highest power first
     g = coefficients[::-1]  # weight of e^{−(k+1)t} = coefficient of x^k
     check_roots(g, np.arange(1.0, g.size + 1), polynomial_roots(coefficients))
+
+
+def test_too_many_sign_changes_to_isolate_are_bounded_not_refused():
+    """f = e^{−t} + ε e^{−δt}cos 2t (ε = 1e-12, δ = 1e-5) changes sign ~10⁶ times after
+    t ≈ 27.6. Truth: ∫|f| = 1 + ∫ of the oscillation where it dominates ≈ 1 + (2/π)ε/δ
+    (the mean of |cos| is 2/π), to within the part before t = 27.6 (≤ 27.6 ε). The route
+    returns a value whose error bound covers the truth, and a bound that says it is loose."""
+    eps, delta = 1e-12, 1e-5
+    kernel = ExpSum([1.0, eps / 2, eps / 2], [1.0, delta - 2j, delta + 2j])
+    norm = l1_norm_with_error(kernel)
+    truth = 1.0 + 2 / math.pi * eps / delta
+    assert abs(norm.value - truth) <= norm.error + 28 * eps + 1e-15
+    assert 1e-9 < norm.error < 1e-6  # the oscillation's mass (6.4e-8) bounds it
