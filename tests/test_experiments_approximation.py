@@ -1,9 +1,15 @@
 """The approximation experiments on small grids: the paper's signatures, and their figures."""
 
 import numpy as np
+import pytest
 
 from seqmem import figures
-from seqmem.experiments.approximation import error_versus_width, jackson_rates, width_needed
+from seqmem.experiments.approximation import (
+    crossing_width,
+    error_versus_width,
+    jackson_rates,
+    width_needed,
+)
 
 
 def test_error_versus_width_signatures(tmp_path):
@@ -45,4 +51,16 @@ def test_width_needed_grows_with_memory(tmp_path):
     assert data.best_fit_width[0] < data.best_fit_width[1]
     assert data.jackson_width[0] < data.jackson_width[1]
     assert all(b <= j for b, j in zip(data.best_fit_width, data.jackson_width, strict=True))
+    # the Hankel bound is a lower bound, and the fractional width lies in (m − 1, m]
+    for hankel, fractional, best in zip(
+        data.hankel_width, data.best_fit_fractional_width, data.best_fit_width, strict=True
+    ):
+        assert hankel <= best and best - 1 < fractional <= best
     assert figures.save(figures.width_needed(data), tmp_path / "c.png").stat().st_size > 0
+
+
+def test_crossing_width_interpolates_the_log_error():
+    # log error = −m crosses log ε = −2.5 at m = 2.5; width 1 reaching ε gives 1
+    assert crossing_width(np.exp(-np.arange(1.0, 5.0)), np.exp(-2.5)) == pytest.approx(2.5)
+    assert crossing_width([1e-3], 1e-2) == 1.0
+    assert crossing_width([0.5, 0.4], 1e-2) is None

@@ -51,7 +51,7 @@ def test_summary_follows_the_contract(smoke):
         "seeds",
     }  # fmt: skip
     assert origin["code"] == code_fingerprint() and origin["plan"] == "smoke"
-    assert origin["seeds"] == [0]  # every stochastic run of the plan uses the default seed
+    assert origin["seeds"] == [0, 1, 2]  # the sampled-data runs, one set per seed
     assert f"code: {origin['code']}" in (out / "report.md").read_text()
     assert f"code: {origin['code']}" in (out / "report.html").read_text()
 

@@ -23,6 +23,7 @@ from seqmem.errors import SeqmemValueError
 from seqmem.experiments.approximation import ErrorCurve, JacksonRates, WidthNeeded
 from seqmem.experiments.lorenz import LorenzRun
 from seqmem.experiments.plateaus import MemoryRun, NoPlateau, PlateauSweep, StallRow
+from seqmem.laws import line_fit
 
 
 def save(figure: Figure, path: str | Path) -> Path:
@@ -102,11 +103,21 @@ def jackson_rates(data: JacksonRates) -> Figure:
 
 
 def width_needed(data: WidthNeeded) -> Figure:
-    """(c) The curse of memory: width for relative L¹ error ε against the memory 1/ω."""
+    """(c) The curse of memory: width for relative L¹ error ε against the memory 1/ω, with
+    the exponential law fitted to the Jackson widths (a straight line on these axes)."""
     figure, axis = plt.subplots(figsize=(5.5, 4))
-    memory = 1.0 / np.asarray(data.omegas)
-    axis.semilogy(memory, _positive(data.best_fit_width), "o-", label="best fit")
-    axis.semilogy(memory, _positive(data.jackson_width), "s--", label="truncation + Jackson")
+    memory = 1.0 / np.asarray(data.omegas, dtype=float)
+    jackson = _positive(data.jackson_width)
+    axis.semilogy(memory, jackson, "s", label="truncation + Jackson")
+    known = np.isfinite(jackson)
+    if np.count_nonzero(known) >= 2:
+        fit = line_fit(memory[known], np.log(jackson[known]))
+        line = np.exp(fit.intercept + fit.slope * memory)
+        axis.semilogy(memory, line, "--", color="C0", lw=1,
+                      label=rf"$e^{{{fit.slope:.2f}/\omega}}$ (exponential law)")  # fmt: skip
+    axis.semilogy(memory, _positive(data.best_fit_fractional_width), "o-", label="best fit")
+    hankel = r"Hankel bound: $\sigma_{m+1} \leq \varepsilon\,\|\rho\|_{L^1}$"
+    axis.semilogy(memory, _positive(data.hankel_width), "v:", label=hankel)
     axis.set_xlabel(r"memory $1/\omega$ of $\rho = (1 + t)^{-(1+\omega)}$")
     axis.set_ylabel(f"width needed for ε = {data.eps:g}")
     axis.set_title("The curse of memory in approximation", fontsize=9)
@@ -403,3 +414,27 @@ def lorenz(runs: Sequence[LorenzRun]) -> Figure:
         axis.legend(fontsize=7, loc="lower left")
     figure.tight_layout()
     return figure
+
+
+def reproduction_figures(data: dict, out_dir: str | Path) -> list[str]:
+    """Draw every figure the claims of :func:`seqmem.claims.paper_claims` name into
+    ``out_dir`` from a reproduction's ``data``; the file names written."""
+    sweeps = [data[f"plateau_{name}"] for name in ("flow", "gd", "momentum", "adam")]
+    drawers = {
+        "error_vs_width.png": lambda: error_versus_width(data["error_curves"]),
+        "slowest_rate.png": lambda: slowest_rate(data["error_curves"]),
+        "jackson_rates.png": lambda: jackson_rates(data["jackson"]),
+        "width_needed.png": lambda: width_needed(data["width_needed"]),
+        "no_plateau.png": lambda: no_plateau(data["no_plateau"]),
+        "plateau_lengths.png": lambda: plateau_lengths(sweeps),
+        "plateau_curves_flow.png": lambda: plateau_curves(data["plateau_flow"]),
+        "escape_mechanism.png": lambda: escape_mechanism(data["plateau_flow"]),
+        "stall_survey.png": lambda: stall_survey(data["stall"]),
+        # the first seed's curves: more seeds on one axis hide each other
+        "sampled_linear.png": lambda: plateau_curves(data["sampled_linear"][0]),
+        "sampled_tanh.png": lambda: plateau_curves(data["sampled_tanh"][0]),
+        "lorenz.png": lambda: lorenz(data["lorenz"]),
+    }
+    for name, draw in drawers.items():
+        save(draw(), Path(out_dir) / name)
+    return list(drawers)

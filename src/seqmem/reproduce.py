@@ -42,6 +42,7 @@ from seqmem.experiments.plateaus import (
     summarise,
 )
 from seqmem.experiments.registry import normalise, run_id
+from seqmem.figures import reproduction_figures
 from seqmem.report import Claim, write_report
 from seqmem.sweep.config import PlannedRun, SweepConfig
 from seqmem.sweep.execute import run_sweep
@@ -55,7 +56,9 @@ class Plan:
     error_specs: tuple[str, ...]
     error_widths: tuple[int, ...]
     jackson_widths: tuple[int, ...]
+    width_omegas: tuple[float, ...]
     width_eps: float
+    width_max: int
     flow_memories: tuple[float, ...]
     gd_memories: tuple[float, ...]
     adam_memories: tuple[float, ...]
@@ -65,6 +68,7 @@ class Plan:
     lorenz_sites: dict[str, tuple[int, ...]]
     lorenz_steps: int
     sampled_options: dict = field(default_factory=dict)
+    sampled_seeds: tuple[int, ...] = (0, 1, 2)
 
 
 PLANS = {
@@ -78,7 +82,9 @@ PLANS = {
         ),
         error_widths=(1, 2, 3, 4, 6, 8),
         jackson_widths=(16, 32, 64),
+        width_omegas=(4.0, 3.0, 2.0, 1.5, 1.0, 0.75, 0.5, 0.35),
         width_eps=1e-2,
+        width_max=32,
         flow_memories=(3, 4, 5, 6, 7),
         gd_memories=(3, 4, 5, 6),
         adam_memories=(4, 5, 6, 7),
@@ -93,7 +99,9 @@ PLANS = {
         error_specs=REFERENCE_KERNELS,
         error_widths=(1, 2, 3, 4, 6, 8, 12, 16),
         jackson_widths=(16, 32, 64, 128),
+        width_omegas=(4.0, 3.0, 2.0, 1.5, 1.0, 0.75, 0.5, 0.35),
         width_eps=1e-3,
+        width_max=64,
         flow_memories=(3, 4, 5, 6, 7, 8, 9),
         gd_memories=(3, 4, 5, 6, 7, 8, 9),
         adam_memories=(3, 4, 5, 6, 7, 8, 9),
@@ -109,8 +117,10 @@ PLANS = {
         error_specs=("airy(t0=2)", "powerlaw(omega=2)", "powerlaw(omega=0.5)"),
         error_widths=(1, 2, 3, 4),
         jackson_widths=(8, 16),
+        width_omegas=(2.0, 1.0, 0.75, 0.5),
         width_eps=1e-1,
-        flow_memories=(3, 4, 5),
+        width_max=16,
+        flow_memories=(3, 4, 5, 6),
         gd_memories=(3, 4),
         adam_memories=(4, 5),
         stall_memories=(4,),
@@ -123,6 +133,13 @@ PLANS = {
 }
 
 STALL_TEMPLATES = ("exp(rate=3)+bump(t0={t0})", "airy(t0={t0})")
+# Adam's step on the Lorenz-96 target. The tanh RNN learns a recurrence of spectral radius
+# ≈ 1.6 (tanh keeps its state bounded); at η = 0.01 Adam's normalised steps, ~η per entry
+# of the 32 × 32 coupling, carry it across a bifurcation (radius 1.60 → 1.92 within 15
+# steps near step 1200 at j = 2) where the state locks into a self-sustained pattern and the
+# loss jumps to 1.8 before it retrains. Clipping the gradient does not stop it (Adam
+# normalises the step); η = 0.003 does, and reaches a lower loss (docs/mathematics.md §4.8).
+LORENZ_LEARNING_RATES = {"linear": 0.01, "tanh": 0.003}
 
 
 def _planned(version: str, experiment: str, **params) -> PlannedRun:
@@ -146,7 +163,7 @@ def plan_runs(plan: Plan, version: str) -> dict[str, list[PlannedRun]]:
     }
     options = dict(plan.sampled_options)
     sampled = {
-        model: [
+        f"sampled_{model}_{seed}": [
             _planned(
                 version,
                 "plateau",
@@ -155,11 +172,13 @@ def plan_runs(plan: Plan, version: str) -> dict[str, list[PlannedRun]]:
                 learning_rate=0.01,
                 loss="sampled",
                 model=model,
+                seed=seed,
                 **options,
             )
             for t0 in plan.sampled_memories
         ]
         for model in ("linear", "tanh")
+        for seed in plan.sampled_seeds
     }
     return {
         "error_curves": [
@@ -167,7 +186,15 @@ def plan_runs(plan: Plan, version: str) -> dict[str, list[PlannedRun]]:
             for spec in plan.error_specs
         ],
         "jackson": [_planned(version, "jackson_rates", widths=list(plan.jackson_widths))],
-        "width_needed": [_planned(version, "width_needed", eps=plan.width_eps)],
+        "width_needed": [
+            _planned(
+                version,
+                "width_needed",
+                omegas=list(plan.width_omegas),
+                eps=plan.width_eps,
+                max_width=plan.width_max,
+            )
+        ],
         "no_plateau": [_planned(version, "no_plateau")],
         **{f"plateau_{name}": runs for name, runs in sweep.items()},
         "stall": [
@@ -183,9 +210,16 @@ def plan_runs(plan: Plan, version: str) -> dict[str, list[PlannedRun]]:
             for t0 in plan.stall_memories
             for modes in ("real", "oscillating")
         ],
-        **{f"sampled_{model}": runs for model, runs in sampled.items()},
+        **sampled,
         "lorenz": [
-            _planned(version, "lorenz", read_out=j, model=model, steps=plan.lorenz_steps)
+            _planned(
+                version,
+                "lorenz",
+                read_out=j,
+                model=model,
+                steps=plan.lorenz_steps,
+                learning_rate=LORENZ_LEARNING_RATES[model],
+            )
             for model, sites in plan.lorenz_sites.items()
             for j in sites
         ],
@@ -298,7 +332,8 @@ def reproduce(
             return [(stored[r.id].metrics, store.curves(r.id)) for r in groups[group]]
 
         data = _rebuild(load, groups)
-    claims = paper_claims(data, out_dir)
+    claims = paper_claims(data)
+    reproduction_figures(data, out_dir)
     seconds = time.perf_counter() - started
     seeds = {int(run.params["seed"]) for run in runs if "seed" in run.params}
     origin = provenance(plan=mode, seeds=sorted(seeds))
@@ -322,8 +357,9 @@ def _rebuild(load: Callable[[str], list[tuple[dict, dict]]], groups: dict) -> di
         params = groups[f"plateau_{name}"][0].params
         data[f"plateau_{name}"] = _sweep(load(f"plateau_{name}"), params)
     for model in ("linear", "tanh"):
-        params = groups[f"sampled_{model}"][0].params
-        data[f"sampled_{model}"] = _sweep(load(f"sampled_{model}"), params)
+        seeds = sorted(g for g in groups if g.startswith(f"sampled_{model}_"))
+        data[f"sampled_{model}"] = [_sweep(load(g), groups[g][0].params) for g in seeds]
+        data["sampled_budget"] = groups[seeds[0]][0].params["max_steps"]
     data["stall"] = [
         StallRow(
             run.params["template"],
@@ -340,6 +376,7 @@ def _rebuild(load: Callable[[str], list[tuple[dict, dict]]], groups: dict) -> di
             run.params["model"],
             m["memory_centroid"],
             m["linear_response_unexplained"],
+            m["reachable_loss"],
             TrainingRun.from_record(m, c),
         )
         for run, (m, c) in zip(groups["lorenz"], load("lorenz"), strict=True)

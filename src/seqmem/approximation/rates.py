@@ -17,6 +17,7 @@ import numpy as np
 from seqmem.approximation.fit import NORMS, best_fit
 from seqmem.errors import SeqmemValueError, check_finite_array, check_integer, check_positive
 from seqmem.kernels import Kernel
+from seqmem.laws import line_fit
 
 
 @dataclass(frozen=True)
@@ -29,14 +30,6 @@ class RateFit:
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "exponent": self.exponent, "r2": self.r2}
-
-
-def _linear_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Slope and r² of the least-squares line y ≈ a + b x."""
-    slope, intercept = np.polyfit(x, y, 1)
-    residual = y - (intercept + slope * x)
-    total = np.sum((y - y.mean()) ** 2)
-    return float(slope), float(1.0 - np.sum(residual**2) / total) if total > 0 else 1.0
 
 
 def rate_fit(widths: object, errors: object) -> RateFit:
@@ -65,22 +58,23 @@ def rate_fit(widths: object, errors: object) -> RateFit:
     if np.count_nonzero(keep) < 3 or np.any(widths[keep] < 1):
         raise SeqmemValueError("rate_fit needs at least 3 widths ≥ 1 with positive errors")
     m, log_error = widths[keep], np.log(errors[keep])
-    exponential_slope, exponential_r2 = _linear_fit(m, log_error)
-    algebraic_slope, algebraic_r2 = _linear_fit(np.log(m), log_error)
-    if exponential_r2 >= algebraic_r2:
-        return RateFit("exponential", -exponential_slope, exponential_r2)
-    return RateFit("algebraic", -algebraic_slope, algebraic_r2)
+    exponential, algebraic = line_fit(m, log_error), line_fit(np.log(m), log_error)
+    if exponential.r2 >= algebraic.r2:
+        return RateFit("exponential", -exponential.slope, exponential.r2)
+    return RateFit("algebraic", -algebraic.slope, algebraic.r2)
 
 
 @dataclass(frozen=True)
 class WidthSearch:
     """The smallest width reaching the target, or None with the last error seen, and the
-    accuracy of that relative error (the fit's error tolerance over ‖ρ‖)."""
+    accuracy of that relative error (the fit's error tolerance over ‖ρ‖); ``errors`` holds
+    the relative errors of widths 1, 2, … up to the last one tried."""
 
     width: int | None
     relative_error: float
     tolerance: float
     message: str
+    errors: tuple[float, ...] = ()
 
 
 def width_for(kernel: Kernel, eps: float, *, max_width: int = 32, norm: str = "l1") -> WidthSearch:
@@ -99,7 +93,7 @@ def width_for(kernel: Kernel, eps: float, *, max_width: int = 32, norm: str = "l
     if norm not in NORMS:
         raise SeqmemValueError(f"the 'norm' of width_for must be one of {NORMS}; got {norm!r}")
     max_width = check_integer("max_width", max_width, owner="width_for", minimum=1)
-    previous, error, tolerance = None, np.inf, np.inf
+    previous, error, tolerance, errors = None, np.inf, np.inf, []
     for width in range(1, max_width + 1):
         fit = best_fit(kernel, width, start=previous)
         if norm == "l1":
@@ -107,9 +101,10 @@ def width_for(kernel: Kernel, eps: float, *, max_width: int = 32, norm: str = "l
         else:
             norm_l2 = np.sqrt(kernel.l2_norm_squared())
             error, tolerance = fit.relative_l2_error, fit.l2_tolerance / norm_l2
+        errors.append(float(error))
         if error <= eps:
             message = f"width {width} reaches {error:.3g} ≤ {eps:g}"
-            return WidthSearch(width, error, tolerance, message)
+            return WidthSearch(width, error, tolerance, message, tuple(errors))
         previous = fit.model
     message = f"not reached by width {max_width} (best {error:.3g} > {eps:g})"
-    return WidthSearch(None, error, tolerance, message)
+    return WidthSearch(None, error, tolerance, message, tuple(errors))

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.ndimage
 
-from seqmem.approximation.rates import _linear_fit
 from seqmem.errors import SeqmemValueError, check_finite_array, check_integer, check_real
+from seqmem.laws import line_fit
 
 LOSS_FLOOR = 1e-300  # losses are clipped here before logarithms, so an exact zero is allowed
 
@@ -422,7 +422,5 @@ def fit_log_length(memory: object, lengths: object) -> LogLengthFit:
             f"the 'lengths' of {owner} must be > 0 (drop runs without an escape); entry "
             f"{first} is {lengths[first]:g}"
         )
-    log_length = np.log(lengths)
-    slope, r2 = _linear_fit(memory, log_length)
-    intercept = float(log_length.mean() - slope * memory.mean())  # the line meets the means
-    return LogLengthFit(slope, intercept, r2)
+    fit = line_fit(memory, np.log(lengths))
+    return LogLengthFit(fit.slope, fit.intercept, fit.r2)

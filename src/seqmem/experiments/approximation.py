@@ -286,24 +286,62 @@ def jackson_rates(
 
 @dataclass(frozen=True)
 class WidthNeeded:
-    """Experiment (c): the width reaching relative L¹ error ε for power laws of exponent ω."""
+    """Experiment (c): the width reaching relative L¹ error ε for power laws of exponent ω.
+
+    ``best_fit_width`` is the smallest m whose best fit reaches ε (None: not by
+    ``max_width``), ``best_fit_fractional_width`` the m at which the log of the best fits'
+    error, interpolated linearly between consecutive widths, crosses log ε (a smooth
+    version for fitting growth laws), ``hankel_width`` the smallest m with σ_{m+1} ≤
+    ε‖ρ‖_{L¹} (no width-m model can do better than σ_{m+1}: a lower bound), and
+    ``jackson_width`` that of truncation + the Jackson construction.
+    """
 
     eps: float
     omegas: list[float]
     best_fit_width: list[int | None]
     jackson_width: list[int | None]
+    best_fit_fractional_width: list[float | None]
+    hankel_width: list[int | None]
+
+
+def crossing_width(errors: Sequence[float], eps: float) -> float | None:
+    """The width at which log(error), linear between consecutive widths 1, 2, …, crosses
+    log ε; ``errors[m − 1]`` is the error at width m. None if no error reaches ε.
+
+    >>> crossing_width([1e-1, 1e-3], 1e-2)
+    1.5
+    """
+    reached = [m for m, error in enumerate(errors, start=1) if error <= eps]
+    if not reached:
+        return None
+    m = reached[0]
+    if m == 1:
+        return 1.0
+    above, below = np.log(errors[m - 2]), np.log(errors[m - 1])
+    return float(m - 1 + (above - np.log(eps)) / (above - below))
 
 
 def width_needed(
     omegas: Sequence[float] = (2.0, 1.0, 0.5), eps: float = 1e-3, max_width: int = 32
 ) -> WidthNeeded:
-    """Smallest m with ‖ρ − ρ̂_m‖_{L¹} ≤ ε‖ρ‖_{L¹}: best fits, and truncation + Jackson."""
-    fitted, constructed = [], []
+    """Smallest m with ‖ρ − ρ̂_m‖_{L¹} ≤ ε‖ρ‖_{L¹}: best fits, the Hankel bound, and
+    truncation + Jackson, for ρ = (1 + t)^{−(1+ω)} at each ω."""
+    fitted, fractional, hankel, constructed = [], [], [], []
     for omega in omegas:
         kernel = from_spec(f"powerlaw(omega={omega})")
-        fitted.append(width_for(kernel, eps, max_width=max_width).width)
+        search = width_for(kernel, eps, max_width=max_width)
+        fitted.append(search.width)
+        fractional.append(crossing_width(search.errors, eps))
+        sigma = hankel_singular_values(kernel, len(search.errors) + 1)
+        below = np.flatnonzero(sigma[1:] <= eps * kernel.l1_norm())  # σ_{m+1} at index m
+        hankel.append(int(below[0]) + 1 if below.size else None)
         jackson = truncated_jackson_width(kernel, eps)
         constructed.append(jackson.width if jackson.reached else None)
     return WidthNeeded(
-        eps=eps, omegas=list(omegas), best_fit_width=fitted, jackson_width=constructed
+        eps=eps,
+        omegas=list(omegas),
+        best_fit_width=fitted,
+        jackson_width=constructed,
+        best_fit_fractional_width=fractional,
+        hankel_width=hankel,
     )

@@ -13,6 +13,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
+from seqmem.approximation import best_fit
 from seqmem.dynamics.data import train_on_data
 from seqmem.dynamics.train import TrainingRun
 from seqmem.lorenz import Lorenz96, lorenz_dataset
@@ -28,6 +31,10 @@ class LorenzRun:
         memory_centroid: ∫tρ_j²/∫ρ_j² of the linear-response kernel ρ_j.
         linear_response_unexplained: 1 − corr(y, ρ_j * x)² on the data (after burn-in):
             the share of the output variance that the (best-scaled) linear response misses.
+        reachable_loss: the loss on the same data of a width-m real diagonal linear model
+            the run could reach: the best L² fit (real rates) of the linear-response kernel,
+            its read-out scaled by least squares on the data. An upper bound on the best
+            loss of the run's model class (a tanh RNN with small weights acts linearly).
         run: the training curve (loss on the standardised output, variance 1).
     """
 
@@ -35,7 +42,27 @@ class LorenzRun:
     model: str
     memory_centroid: float
     linear_response_unexplained: float
+    reachable_loss: float
     run: TrainingRun
+
+
+def _ratio_of_sums(numerator: np.ndarray, denominator: np.ndarray) -> float:
+    # sums correctly rounded (fsum), not BLAS dots: a threaded dot adds in an order that
+    # depends on the thread count, which differs between a sweep's worker processes
+    return math.fsum(numerator.ravel()) / math.fsum(denominator.ravel())
+
+
+def reachable_loss(
+    system: Lorenz96, x: np.ndarray, y: np.ndarray, width: int, burn_in: int, dt: float
+) -> float:
+    """The loss mean_{k ≥ b}(y_k − a ŷ_k)² of the best real width-m L² fit ρ̂ of the linear
+    response (:func:`~seqmem.approximation.best_fit`), ŷ = ρ̂ * x, a by least squares."""
+    fit = best_fit(system.linear_model().to_kernel(), width, oscillating=False)
+    predicted = fit.model.outputs(x, dt)[:, burn_in:]
+    target = y[:, burn_in:]
+    scale = _ratio_of_sums(target * predicted, predicted * predicted)
+    residual = target - scale * predicted
+    return _ratio_of_sums(residual * residual, np.ones_like(residual))
 
 
 def lorenz_run(
@@ -57,10 +84,8 @@ def lorenz_run(
     linear = system.linear_model().outputs(x, 0.1)[:, burn_in:].ravel()
     target = y[:, burn_in:].ravel()
     centred = linear - linear.mean()
-    # sums correctly rounded (fsum), not BLAS dots: a threaded dot adds in an order that
-    # depends on the thread count, which differs between a sweep's worker processes
-    explained = math.fsum(target * centred) ** 2 / (
-        math.fsum(target * target) * math.fsum(centred * centred)
+    explained = _ratio_of_sums(target * centred, target * target) * _ratio_of_sums(
+        target * centred, centred * centred
     )
     run = train_on_data(
         x,
@@ -73,4 +98,7 @@ def lorenz_run(
         burn_in=burn_in,
         seed=seed,
     )
-    return LorenzRun(read_out, model, system.memory_centroid(), float(1.0 - explained), run)
+    reachable = reachable_loss(system, x, y, width, burn_in, 0.1)
+    return LorenzRun(
+        read_out, model, system.memory_centroid(), float(1.0 - explained), reachable, run
+    )

@@ -174,6 +174,7 @@ def _run_lorenz(p: dict) -> RunResult:
     metrics.update(
         memory_centroid=data.memory_centroid,
         linear_response_unexplained=data.linear_response_unexplained,
+        reachable_loss=data.reachable_loss,
     )
     return RunResult(metrics, curves)
 
