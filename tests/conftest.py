@@ -44,6 +44,15 @@ def _largest_intermediate(closed_jaxpr) -> int:
     return largest
 
 
+@pytest.fixture(scope="session")
+def smoke(tmp_path_factory):
+    """The smoke plan reproduced once, on two worker processes: (folder, Reproduction)."""
+    from seqmem.reproduce import reproduce
+
+    out = tmp_path_factory.mktemp("report")
+    return out, reproduce(out, mode="smoke", workers=2, progress=False)
+
+
 @pytest.fixture
 def largest_intermediate():
     """Measures what a traced computation materialises (for 'no (batch, length, m) array')."""

@@ -83,9 +83,13 @@ def test_inverse_theorem():
 
 
 def test_hankel_floor():
-    floors = [0.1, 0.01, 1e-3]
-    assert held(claims.hankel_floor([0.2, 0.01, 1e-3], floors))
-    assert not held(claims.hankel_floor([0.2, 0.01 * (1 - 1e-5), 1e-3], floors))
+    floors, first = [0.1, 0.01, 1e-3], [0.5, 0.5, 0.5]
+    assert held(claims.hankel_floor([0.2, 0.01, 1e-3], floors, first))
+    below = [0.2, 0.01 - 1e-6, 1e-3]  # beneath σ_{m+1} by more than its accuracy 5e-7
+    assert not held(claims.hankel_floor(below, floors, first))
+    # σ_{m+1} = 1e-8 < 1e-6 σ₁ is zero to its accuracy: an error below it contradicts nothing
+    assert held(claims.hankel_floor([0.2, 1e-9], [0.1, 1e-8], [0.5, 0.5]))
+    assert not held(claims.hankel_floor([1e-9], [1e-8], [0.5]))  # nothing resolved to compare
 
 
 # ---- optimisation -----------------------------------------------------------------------
@@ -139,8 +143,12 @@ def test_momentum_flow_time_tells_a_lag_from_a_different_speed():
 
 def test_adam_smaller_exponent():
     flow_slope = 1.26
-    assert held(claims.adam_smaller_exponent(T0, wobble(5 * np.exp(0.7 * T0)), flow_slope,
-                                             learning_rate=0.01))  # fmt: skip
+    lengths = wobble(5 * np.exp(0.7 * T0))
+    assert held(claims.adam_smaller_exponent(T0, lengths, flow_slope, learning_rate=0.01))
+    early = [None, *lengths[1:]]  # too short to show a plateau at the shortest memory
+    assert held(claims.adam_smaller_exponent(T0, early, flow_slope, learning_rate=0.01))
+    gap = [*lengths[:2], None, *lengths[3:]]  # a plateau missing amid longer ones
+    assert not held(claims.adam_smaller_exponent(T0, gap, flow_slope, learning_rate=0.01))
     as_slow = wobble(5 * np.exp(1.3 * T0))  # no gain from the normalisation
     assert not held(claims.adam_smaller_exponent(T0, as_slow, flow_slope, learning_rate=0.01))
     falling = wobble(5 * np.exp(-0.3 * T0))
@@ -171,12 +179,16 @@ def test_bump_floor():
 
 
 def test_airy_plateau():
-    memories, start, best = [3, 4, 5], [0.5, 0.52, 0.66], [0.027, 0.009, 0.07]
-    assert held(claims.airy_plateau(memories, start, [0.045, 0.52, 0.66], best, template="a"))
+    memories, start = [2, 3, 4, 5, 6], [0.40, 0.61, 0.75, 0.67, 0.83]
+    best = [1e-4, 0.027, 0.009, 0.070, 0.617]
+    final = [0.004, 0.045, 0.52, 0.66, 0.70]  # learned, learned, stuck, stuck, on its floor
+    assert held(claims.airy_plateau(memories, start, final, best, template="a"))
     reached = np.multiply(best, 1.2)  # every run trains to its best loss
     assert not held(claims.airy_plateau(memories, start, reached, best, template="a"))
-    always = [0.5, 0.52, 0.66]  # stuck without long memory too: not the memory's doing
-    assert not held(claims.airy_plateau(memories, start, always, best, template="a"))
+    reversed_ = [0.39, 0.6, 0.52, 0.08, 0.70]  # stuck at short memory, learned at long
+    assert not held(claims.airy_plateau(memories, start, reversed_, best, template="a"))
+    once = [0.004, 0.045, 0.52, 0.08, 0.70]  # a single stuck run is not a trend
+    assert not held(claims.airy_plateau(memories, start, once, best, template="a"))
 
 
 def test_sampled_growth_needs_a_trend_beyond_the_seed_scatter():

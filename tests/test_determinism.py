@@ -2,10 +2,11 @@
 
 A sweep's runs land on this process (whose BLAS may use several threads) or on spawned
 single-threaded workers, so a metric must not depend on the thread count: a threaded BLAS
-dot adds in an order that does. The default test checks that mechanism in two fresh
-processes; the slow tests run ``seqmem reproduce`` on whole plans with one worker, two, Dask,
-and twice in fresh folders (``pytest -m slow``), each as its own process, as a user would:
-bitwise, except the claims read off best fits (``FIT_CLAIMS``, see there).
+dot adds in an order that does. The default test runs the smoke plan as a user would, in a
+fresh process and folder with one worker and two BLAS threads, against the suite's smoke run
+on two worker processes; the slow tests run whole plans with one worker, two, Dask, and twice
+in fresh folders (``pytest -m slow``), each as its own process. Bitwise, except the claims
+read off best fits (``FIT_CLAIMS``, see there).
 """
 
 import json
@@ -15,36 +16,22 @@ import sys
 
 import pytest
 
-LORENZ = (
-    "from seqmem.experiments.lorenz import lorenz_run;"
-    "print(repr(lorenz_run(2, steps=1).linear_response_unexplained))"
-)
 
-
-def _in_fresh_process(code: str, threads: int) -> str:
+def _measurements(out, *options: str, threads: int = 1) -> dict[str, float]:
+    """The claim measurements of ``seqmem reproduce`` run as its own process (a user's run),
+    its BLAS allowed ``threads`` threads."""
+    command = [sys.executable, "-m", "seqmem", "reproduce", "--out", str(out), *options]
     environment = {
         **os.environ,
         "OPENBLAS_NUM_THREADS": str(threads),
         "OMP_NUM_THREADS": str(threads),
     }
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=environment, timeout=300
-    )
+    result = subprocess.run(command, capture_output=True, text=True, timeout=3600, env=environment)
     assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    return _summary_measurements(out)
 
 
-def test_lorenz_metric_does_not_depend_on_blas_threads():
-    # the metric that once differed in its last digits between --workers 1 and 2
-    # (0.0936780167708447 against 0.09367801677084459): its sums are now correctly rounded
-    assert _in_fresh_process(LORENZ, 1) == _in_fresh_process(LORENZ, 2)
-
-
-def _measurements(out, *options: str) -> dict[str, float]:
-    """The claim measurements of ``seqmem reproduce`` run as its own process (a user's run)."""
-    command = [sys.executable, "-m", "seqmem", "reproduce", "--out", str(out), *options]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=3600)
-    assert result.returncode == 0, result.stderr
+def _summary_measurements(out) -> dict[str, float]:
     summary = json.loads((out / "summary.json").read_text())
     return {claim["id"]: claim["measured"] for claim in summary["claims"]}  # floats, bitwise
 
@@ -70,6 +57,16 @@ def _same(reference: dict[str, float], other: dict[str, float]) -> None:
             assert other[claim] == pytest.approx(value, rel=FIT_RTOL), claim
         else:
             assert other[claim] == value, claim  # bitwise
+
+
+def test_smoke_plan_is_the_same_on_one_worker_in_a_fresh_process(smoke, tmp_path):
+    """The smoke plan of the suite (two worker processes, this process's BLAS) against a
+    user's run in a fresh folder with one worker, in-process, its BLAS on two threads: the
+    once thread-dependent sums (lorenz-nonlinear differed in its last digits between
+    --workers 1 and 2) must agree bitwise."""
+    out, _ = smoke
+    one = _measurements(tmp_path / "one", "--mode", "smoke", "--workers", "1", threads=2)
+    _same(_summary_measurements(out), one)
 
 
 @pytest.mark.slow

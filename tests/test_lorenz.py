@@ -219,3 +219,54 @@ def test_invalid_systems_raise(arguments, message):
 def test_invalid_calls_raise(call, message):
     with pytest.raises(SeqmemValueError, match=message):
         call()
+
+
+def test_reachable_loss_is_a_width_m_model_no_worse_than_the_triangle_inequality_allows():
+    """The reachable loss is the loss of a·ρ̂ * x for the best real width-8 fit ρ̂ of ρ_j and
+    the best a. So it is ≤ the loss at the exact response's own scale a₀, and by the triangle
+    inequality √loss(a₀ρ̂) ≤ √loss(a₀ρ) + |a₀|·rms((ρ − ρ̂) * x), every term computed on the
+    same data by the recurrence (scipy.signal.lfilter of the ZOH-discretised models)."""
+    from scipy.signal import lfilter
+
+    from seqmem.approximation import best_fit
+    from seqmem.experiments.lorenz import reachable_loss
+
+    system = Lorenz96(read_out=2)
+    x, y, info = lorenz_dataset(system, batch=16, length=400, seed=1)
+    burn_in = info["burn_in"]
+    reachable = reachable_loss(system, x, y, 8, burn_in, 0.1)
+    fit = best_fit(system.linear_model().to_kernel(), 8, oscillating=False)
+
+    def outputs(model):  # h_k = A h_{k−1} + B x_k, ŷ_k = c h_k: one lfilter per mode
+        modes, B = model.discretize(0.1)
+        assert modes.ndim == 1  # a diagonal model: A is its eigenvalues
+        gains = np.ravel(model.c) * np.ravel(B)
+        return sum(np.real(g * lfilter([1.0], [1.0, -a], x, axis=1)) for a, g in
+                   zip(modes, gains, strict=True))  # fmt: skip
+
+    target = y[:, burn_in:]
+    exact = system.linear_model().outputs(x, 0.1)[:, burn_in:]
+    scale = np.sum(target * exact) / np.sum(exact * exact)
+    fitted = outputs(fit.model)[:, burn_in:]
+    assert reachable <= np.mean((target - scale * fitted) ** 2) * (1 + 1e-12)
+    bound = np.sqrt(np.mean((target - scale * exact) ** 2)) + abs(scale) * np.sqrt(
+        np.mean((exact - fitted) ** 2)
+    )
+    assert math.sqrt(reachable) <= bound * (1 + 1e-12)
+    assert 0 < reachable < 1  # better than predicting nothing (the output's variance is 1)
+
+
+@pytest.mark.slow
+def test_the_tanh_rnn_loss_spikes_at_step_001_and_not_at_0003():
+    """At η = 0.01 Adam carries the tanh RNN's recurrence across a bifurcation: the batch
+    loss, below 0.1 by then, jumps above 1 (worse than predicting nothing) after step 300;
+    at the reproduction's η = 0.003 it stays below ½ (docs/mathematics.md §4.8)."""
+    from seqmem.dynamics.data import train_on_data
+
+    x, y, info = lorenz_dataset(Lorenz96(read_out=2), batch=256, length=400, seed=0)
+    worst = {}
+    for rate in (0.01, 0.003):
+        run = train_on_data(x, y, 32, model="tanh", learning_rate=rate, steps=1500,
+                            batch=32, burn_in=info["burn_in"], seed=0)  # fmt: skip
+        worst[rate] = float(np.max(run.loss[300:]))
+    assert worst[0.01] > 1.0 and worst[0.003] < 0.5

@@ -30,12 +30,6 @@ class _Page(HTMLParser):
             self.images.append(attrs["src"])
 
 
-@pytest.fixture(scope="module")
-def smoke(tmp_path_factory):
-    out = tmp_path_factory.mktemp("report")
-    return out, reproduce(out, mode="smoke", workers=2, progress=False)
-
-
 def test_summary_follows_the_contract(smoke):
     out, result = smoke
     summary = json.loads((out / "summary.json").read_text())
