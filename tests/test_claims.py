@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from seqmem import claims
+from seqmem.claims import thresholds
 from seqmem.laws import compare_growth_laws
 
 T0 = np.array([3.0, 4.0, 5.0, 6.0, 7.0])
@@ -111,7 +112,7 @@ def test_plateau_exponential_tells_the_law_from_a_power_law():
     assert held(claims.plateau_exponential(T0, wobble(0.4 * np.exp(1.26 * T0))))
     # the pitfall: a power law of t₀ fitted by log L linear in t₀ still has r² ≥ 0.95
     power = wobble(0.02 * T0**6.0)
-    assert compare_growth_laws(T0, power).exponential.r2 >= claims.PLATEAU_R2
+    assert compare_growth_laws(T0, power).exponential.r2 >= thresholds.PLATEAU_R2
     assert not held(claims.plateau_exponential(T0, power))
     assert not held(claims.plateau_exponential(T0, wobble(np.full(5, 50.0))))
     missing = [*wobble(0.4 * np.exp(1.26 * T0))[:-1], None]
@@ -251,4 +252,4 @@ def test_lorenz_stall_is_judged_against_the_reachable_loss():
 )
 def test_thresholds_are_no_looser_than_the_unit_tests(name, unit_test_value):
     """The values tests/test_experiments_*.py assert for the same quantities."""
-    assert getattr(claims, name) == unit_test_value
+    assert getattr(thresholds, name) == unit_test_value
