@@ -286,3 +286,20 @@ def test_losses_reject_bad_models_and_inputs(short_task):
         tanh_sampled_loss(short_task, a, jnp.asarray(RATES), u, jnp.zeros(3), x)
     with pytest.raises(SeqmemValueError, match=r"input x of linear_sampled_loss must have shape"):
         linear_sampled_loss(short_task, a, jnp.asarray(RATES), x[:, 1:])
+
+
+def test_equal_tasks_are_equal_and_share_one_compilation():
+    """Tasks are compared by value, so a second sampled run on the same target (another
+    seed) reuses the compiled training loop; another Δ is another task."""
+    from seqmem.dynamics import train
+    from seqmem.dynamics.loop import _optimisation_loop
+
+    kernel = Exponential(rate=2.0)
+    first, again = (sampled_task(kernel, dt=0.1, batch=4, length=8) for _ in range(2))
+    assert first is not again and first == again and hash(first) == hash(again)
+    assert first != sampled_task(kernel, dt=0.05, batch=4, length=8)
+    options = {"loss": "sampled", "optimizer": "adam", "steps": 20, "batch": 4, "length": 8}
+    train(kernel, 2, seed=0, **options)
+    compiled = _optimisation_loop._cache_size()
+    train(kernel, 2, seed=1, **options)
+    assert _optimisation_loop._cache_size() == compiled

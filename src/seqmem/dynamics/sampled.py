@@ -69,8 +69,9 @@ TAIL_TOLERANCE = 1e-8
 class SampledTask:
     """A white-noise regression task on the grid: target weights, Δ, batch and length.
 
-    Hashable by identity, so a task can be closed over or passed as a static argument
-    under ``jax.jit``.
+    Equal and hashed by value (the weights' bytes, Δ, B, L), so a task can be closed over
+    or passed as a static argument under ``jax.jit``, and runs on equal tasks (other seeds
+    or optimisers) reuse one compilation.
 
     Args:
         target_weights: K_j = ∫_{jΔ}^{(j+1)Δ} ρ for j < M, array of shape (M,).
@@ -102,6 +103,15 @@ class SampledTask:
         object.__setattr__(
             self, "length", check_integer("length", self.length, owner=owner, minimum=1)
         )
+
+    def _key(self) -> tuple:
+        return (self.target_weights.tobytes(), self.dt, self.batch, self.length)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SampledTask) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
 
     @property
     def memory_length(self) -> int:

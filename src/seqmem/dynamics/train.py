@@ -324,7 +324,7 @@ class SampledObjective:
 
     rate_parameterisation: str
     model: str
-    task: SampledTask  # hashable by identity: the target's grid kernel is a constant
+    task: SampledTask  # hashed by value: the target's grid kernel is a compiled-in constant
 
     def __call__(self, data: None, p: dict, key: jax.Array) -> jax.Array:
         del data  # the target lives in the task
