@@ -367,7 +367,8 @@ def _rebuild(load: Callable[[str], list[tuple[dict, dict]]], groups: dict) -> di
     for model in ("linear", "tanh"):
         seeds = sorted(g for g in groups if g.startswith(f"sampled_{model}_"))
         data[f"sampled_{model}"] = [_sweep(load(g), groups[g][0].params) for g in seeds]
-        data["sampled_budget"] = groups[seeds[0]][0].params["max_steps"]
+    first = next(g for g in groups if g.startswith("sampled_"))
+    data["sampled_budget"] = groups[first][0].params["max_steps"]  # one budget for all
     data["stall"] = [
         StallRow(
             run.params["template"],

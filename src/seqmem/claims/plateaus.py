@@ -46,11 +46,16 @@ def no_plateau(plateaus: int, start_loss: float, final_loss: float, *, kernel: s
     )
 
 
+def _largest_gap_from_one(values: Sequence[float | None]) -> tuple[list[float], float]:
+    """The values measured (None dropped) and their largest |v − 1| (NaN if none)."""
+    found = [v for v in values if v is not None]
+    return found, float(np.max(np.abs(np.subtract(found, 1.0)))) if found else math.nan
+
+
 def plateau_level(memories: Sequence[float], levels: Sequence[float | None], **params) -> Claim:
     """Plateaus sit at J ≈ ‖ρ₀‖² = 1 whatever t₀: decisive, the largest |level − 1|, ≤
     :data:`PLATEAU_LEVEL_ATOL`, every run having a plateau."""
-    found = [v for v in levels if v is not None]
-    worst = float(np.max(np.abs(np.subtract(found, 1.0)))) if found else math.nan
+    found, worst = _largest_gap_from_one(levels)
     return Claim(
         "plateau-level",
         "Training stalls on a plateau at J ≈ ‖ρ₀‖² (the memory part's energy), whatever "
@@ -123,8 +128,7 @@ def gd_flow_time(
 ) -> Claim:
     """Plain gradient descent with step η lasts the flow time / η on every plateau:
     decisive, the largest |steps·η / flow time − 1|, ≤ :data:`FLOW_TIME_RTOL`."""
-    found = [r for r in ratios if r is not None]
-    worst = float(np.max(np.abs(np.subtract(found, 1.0)))) if found else math.nan
+    found, worst = _largest_gap_from_one(ratios)
     return Claim(
         "gd-flow-time",
         "With a fixed step, plain gradient descent reproduces the gradient flow: its "
