@@ -266,7 +266,7 @@ def test_the_tanh_rnn_loss_spikes_at_step_001_and_not_at_0003():
     x, y, info = lorenz_dataset(Lorenz96(read_out=2), batch=256, length=400, seed=0)
     worst = {}
     for rate in (0.01, 0.003):
-        run = train_on_data(x, y, 32, model="tanh", learning_rate=rate, steps=1500,
+        run = train_on_data(x, y, 32, model="tanh", learning_rate=rate, epochs=188, dt=0.1,
                             batch=32, burn_in=info["burn_in"], seed=0)  # fmt: skip
         worst[rate] = float(np.max(run.loss[300:]))
     assert worst[0.01] > 1.0 and worst[0.003] < 0.5

@@ -7,17 +7,16 @@ import pytest
 import scipy.signal
 
 from seqmem._jax import jax, jnp
-from seqmem.dynamics import population_loss, sampled
+from seqmem import tanh_rnn
+from seqmem.dynamics import population_loss
 from seqmem.dynamics.sampled import (
     MAX_MEMORY_LENGTH,
     SampledTask,
-    _recurrent_outputs,
     default_horizon,
     diagonal_grid_kernel,
     expected_linear_sampled_loss,
     linear_sampled_loss,
     sampled_task,
-    tanh_outputs,
     tanh_sampled_loss,
     white_noise_batch,
 )
@@ -25,6 +24,7 @@ from seqmem.errors import SeqmemValueError
 from seqmem.functional import grid_kernel
 from seqmem.kernels import DelayBox, Exponential, ExpSum, from_spec
 from seqmem.rnn import LinearRNN
+from seqmem.tanh_rnn import _recurrent_outputs, tanh_outputs
 
 KERNEL = from_spec("exp(rate=3)+gammabump(k=2)")
 # a slow mode (w = 0.05) whose memory reaches far beyond the short horizons used below
@@ -105,7 +105,7 @@ def test_tanh_recurrence_without_tanh_is_the_linear_zoh_recurrence(short_task):
 
 def _tanh_loss_and_gradient(x, limit, monkeypatch, width=3):
     """mean ŷ² of a tanh RNN and its gradient in (a, w), with the stored-states limit set."""
-    monkeypatch.setattr(sampled, "STORED_STATES_LIMIT", limit)
+    monkeypatch.setattr(tanh_rnn, "STORED_STATES_LIMIT", limit)
     rng = np.random.default_rng(5)
     coupling = jnp.asarray(0.1 * rng.normal(size=(width, width)))
     weights, rates = rng.normal(size=width), np.geomspace(0.05, 2.5, width)

@@ -1,6 +1,7 @@
 """Trainers on the population loss: JAX transforms, the loss, optax loops, parameterisations."""
 
 import numpy as np
+import optax
 import pytest
 import scipy.integrate
 from hypothesis import given
@@ -14,6 +15,7 @@ from seqmem.dynamics.loss import population_loss_function
 from seqmem.dynamics.train import initial_parameters, train
 from seqmem.kernels import from_spec
 from seqmem.reparam import PARAMETERISATIONS, parameterisation
+from seqmem.rnn import LinearRNN
 
 TRANSFORM_KERNELS = [
     "exp(rate=3)+gammabump(k=4)",
@@ -142,12 +144,16 @@ def test_divergence_is_reported_with_its_step():
         ({"steps": 0}, "steps"),
         ({"rate_parameterisation": "sigmoid"}, "parameterisation"),
         ({"init_rates": (3.0, -1.0)}, "init_rates"),
-        ({"oscillating": True, "loss": "sampled"}, "oscillating"),
+        ({"oscillating": True, "model": "tanh", "loss": "sampled"}, "oscillating"),
+        ({"optimizer": "adam", "schedule": "linear"}, "schedule"),
+        ({"optimizer": optax.adam(0.01), "learning_rate": 0.01}, "carries its own"),
+        ({"loss": "population", "width": LinearRNN(-np.eye(2), np.ones(2), np.ones(2))}, "dense"),
     ],
 )
 def test_bad_training_options(options, match):
+    width = options.pop("width", 4)
     with pytest.raises(SeqmemValueError, match=match):
-        train(REFERENCE, 4, **options)
+        train(REFERENCE, width, **options)
 
 
 def test_non_positive_width():

@@ -8,7 +8,16 @@ from seqmem import _jax  # noqa: F401  (enables JAX float64 before anything else
 from seqmem.errors import SeqmemError, SeqmemValueError
 from seqmem.kernels import Kernel, from_spec
 from seqmem.rnn import LinearRNN
+from seqmem.tanh_rnn import TanhRNN
 
 __version__ = "0.1.0"
 
-__all__ = ["Kernel", "LinearRNN", "SeqmemError", "SeqmemValueError", "__version__", "from_spec"]
+__all__ = [
+    "Kernel",
+    "LinearRNN",
+    "SeqmemError",
+    "SeqmemValueError",
+    "TanhRNN",
+    "__version__",
+    "from_spec",
+]

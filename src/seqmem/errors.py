@@ -54,6 +54,15 @@ def check_integer(name: str, value: object, *, owner: str, minimum: int) -> int:
     return int(value)
 
 
+def check_choice(name: str, value: object, choices: tuple[str, ...], *, owner: str) -> str:
+    """Return ``value`` if it is one of ``choices``."""
+    if not isinstance(value, str) or value not in choices:
+        raise SeqmemValueError(
+            f"the {name!r} of {owner} must be one of {', '.join(choices)}; got {value!r}"
+        )
+    return value
+
+
 def check_finite_array(name: str, value: object, *, owner: str, dtype=float) -> np.ndarray:
     """Return ``value`` as a NumPy array of ``dtype`` with only finite entries."""
     try:

@@ -23,20 +23,45 @@ import numpy as np
 import scipy.fft
 
 from seqmem._jax import jax, jnp
-from seqmem.errors import SeqmemValueError, check_finite_array, check_integer, check_positive
+from seqmem.errors import (
+    SeqmemValueError,
+    check_choice,
+    check_finite_array,
+    check_integer,
+    check_positive,
+)
 from seqmem.kernels import Kernel
 
+#: how a kernel becomes grid weights: the exact cell integral, or the left-point Riemann sum
+SAMPLING_RULES = ("cell", "left")
 
-def grid_kernel(kernel: Kernel, dt: float, length: int) -> np.ndarray:
-    """The exact grid weights K_j = ∫_{jΔ}^{(j+1)Δ} ρ, j = 0..length−1; shape (length,).
+
+def grid_kernel(kernel: Kernel, dt: float, length: int, *, rule: str = "cell") -> np.ndarray:
+    """The grid weights K_j, j = 0..length−1; shape (length,).
+
+    - ``rule="cell"``: K_j = ∫_{jΔ}^{(j+1)Δ} ρ, exact for a piecewise-constant input (the
+      convention of this package: targets and the models' zero-order-hold outputs agree);
+    - ``rule="left"``: K_j = Δ·ρ(jΔ), the left-point Riemann sum much published code uses
+      (first-order accurate in Δ; it needs ρ finite at every grid point, 0 included).
 
     Args:
         kernel: the memory kernel ρ.
         dt: the grid step Δ > 0.
         length: number of weights L ≥ 1.
+        rule: "cell" or "left".
     """
     dt = check_positive("dt", dt, owner="grid_kernel")
     length = check_integer("length", length, owner="grid_kernel", minimum=1)
+    check_choice("rule", rule, SAMPLING_RULES, owner="grid_kernel")
+    if rule == "left":
+        values = np.asarray(kernel(dt * np.arange(length, dtype=float)), dtype=float)
+        if not np.all(np.isfinite(values)):
+            first = int(np.flatnonzero(~np.isfinite(values))[0])
+            raise SeqmemValueError(
+                f"the left-point rule needs ρ finite on the grid; {kernel.spec} is "
+                f"{values[first]} at t = {first * dt:g}: use rule='cell'"
+            )
+        return dt * values
     edges = dt * np.arange(length + 1, dtype=float)
     return np.asarray(kernel.integrate(edges[:-1], edges[1:]), dtype=float)
 
@@ -79,17 +104,19 @@ def check_signal(x: object, *, owner: str) -> np.ndarray:
     return x
 
 
-def target_outputs(kernel: Kernel, x: object, dt: float) -> np.ndarray:
-    """Outputs y_k of the functional with kernel ρ on a piecewise-constant input.
+def target_outputs(kernel: Kernel, x: object, dt: float, *, rule: str = "cell") -> np.ndarray:
+    """Outputs y_k = Σ_{j≤k} K_j x_{k−j} of the functional with kernel ρ.
 
     Args:
         kernel: the memory kernel ρ.
         x: input samples, array of shape (..., length) (x_k holds on [kΔ, (k+1)Δ)).
         dt: the grid step Δ > 0.
+        rule: the weights K_j of :func:`grid_kernel`: "cell" (exact: y_k is H_t(x) at
+            t = (k+1)Δ) or "left" (Δ·ρ(jΔ)).
 
     Returns:
-        array of shape (..., length); y_k is H_t(x) at t = (k+1)Δ.
+        array of shape (..., length).
     """
     x = check_signal(x, owner="target_outputs")
-    weights = grid_kernel(kernel, dt, x.shape[-1])
+    weights = grid_kernel(kernel, dt, x.shape[-1], rule=rule)
     return np.asarray(causal_convolution(jnp.asarray(weights), jnp.asarray(x)))

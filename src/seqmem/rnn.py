@@ -206,7 +206,7 @@ class LinearRNN:
         if self.is_diagonal:
             log_a = jnp.asarray((self.W * dt).astype(complex))  # A = e^{WΔ} exactly
             return modal_grid_kernel(log_a, jnp.asarray(self.c[:, None] * B), length)
-        return _dense_grid_kernel(jnp.asarray(A), jnp.asarray(B), jnp.asarray(self.c), length)
+        return dense_grid_kernel(jnp.asarray(A), jnp.asarray(B), jnp.asarray(self.c), length)
 
     # --- outputs -----------------------------------------------------------------------
     def outputs(self, x: object, dt: float, *, method: str = "fft") -> np.ndarray:
@@ -385,7 +385,7 @@ def modal_grid_kernel(log_a: jax.Array, gains: jax.Array, length: int) -> jax.Ar
 
 
 @partial(jax.jit, static_argnums=3)
-def _dense_grid_kernel(A: jax.Array, B: jax.Array, c: jax.Array, length: int) -> jax.Array:
+def dense_grid_kernel(A: jax.Array, B: jax.Array, c: jax.Array, length: int) -> jax.Array:
     """K_j = cᵀ A^j B by scanning V ← A V from V = B."""
 
     def step(V, _):

@@ -45,13 +45,36 @@ def _shape(length: int, batch: tuple[int, ...], owner: str) -> tuple[int, ...]:
     return (*batch, length)
 
 
+#: white noise x = s·ξ from standard normal ξ and Δ, for each input convention
+INPUT_SCALINGS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
+    "intensity": lambda xi, dt: xi / np.sqrt(dt),
+    "dt": lambda xi, dt: xi * dt,
+    "unit": lambda xi, dt: xi,
+}
+
+
 def white_noise(
-    length: int, dt: float, *, seed: int | np.random.Generator, batch: tuple[int, ...] = ()
+    length: int,
+    dt: float,
+    *,
+    seed: int | np.random.Generator,
+    batch: tuple[int, ...] = (),
+    scaling: str = "intensity",
 ) -> np.ndarray:
-    """Unit-intensity white noise on the grid: x_k = ξ_k/√Δ, ξ_k iid standard normal."""
+    """White noise on the grid: x_k = s·ξ_k, ξ_k iid standard normal.
+
+    ``scaling`` picks s: "intensity" s = 1/√Δ (unit-intensity white noise, whose outputs
+    have E y² → ∫ρ² as Δ → 0: this package's convention), "dt" s = Δ (inputs Δ·ξ, as in
+    much published code) or "unit" s = 1.
+    """
     dt = check_positive("dt", dt, owner="white_noise")
     shape = _shape(length, batch, "white_noise")
-    return _generator(seed).standard_normal(shape) / np.sqrt(dt)
+    if scaling not in INPUT_SCALINGS:
+        raise SeqmemValueError(
+            f"the 'scaling' of white_noise must be one of {', '.join(INPUT_SCALINGS)}; "
+            f"got {scaling!r}"
+        )
+    return INPUT_SCALINGS[scaling](_generator(seed).standard_normal(shape), dt)
 
 
 def ornstein_uhlenbeck(

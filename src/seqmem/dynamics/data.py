@@ -1,89 +1,343 @@
-"""Training linear and tanh RNNs on given sequence data (ICLR 2021, §5).
+"""Training linear and tanh RNNs on given sequence data, by epochs (ICLR 2021, §5).
 
 :func:`seqmem.dynamics.train` draws fresh white noise and computes the target from a known
-kernel; here the data are fixed arrays (x, y) of shape (n, L) on the grid of
+kernel; here the data are fixed arrays (x, y) of shape (n, L) (or (n, L, 1)) on the grid of
 :mod:`seqmem.functional` (x_k holds on [kΔ, (k+1)Δ), y_k is the output at the end of cell
-k), e.g. the Lorenz-96 target of :func:`seqmem.lorenz.lorenz_dataset` (docs/mathematics.md §4.8, our
-choice), for which Li, Han, E and Li (ICLR 2021, §5) report training curves of linear and
-tanh RNNs. Each optimiser step draws a mini-batch of B of the n sequences (without
-replacement, with ``jax.random`` inside the jitted loop of
-:func:`seqmem.dynamics.loop.optimise`) and minimises
+k): a user's records, a data set of :mod:`seqmem.datasets`, or the Lorenz-96 target of
+:func:`seqmem.lorenz.lorenz_dataset`. Training minimises
 
-    ℓ(θ) = (1/(B (L − b))) Σ_{sequences} Σ_{k=b}^{L−1} (y_k − ŷ_k)²,
+    ℓ(θ) = (1/(B (L − b))) Σ_{sequences} Σ_{k=b}^{L−1} (y_k − ŷ_k)²
 
-b the burn-in (outputs that still remember the unknown state before x_0). The models run
-from rest over the whole sequence:
+over mini-batches of B sequences, b the burn-in (outputs that still remember the unknown
+state before x_0). Each **epoch** draws a fresh permutation of the training sequences
+(``jax.random.permutation``, O(n) once per epoch) and slices it into ⌊n/B⌋ batches, one
+optimiser step each (the last n mod B sequences of the permutation sit that epoch out);
+an epoch is one jitted ``lax.scan``. After each epoch the loss on a validation split (if
+any) is measured; the parameters with the best validation loss are kept, and training can
+stop early when it has not improved for ``patience`` epochs.
 
-- linear: ρ̂(t) = Σ_i a_i e^{−w_i t}, ŷ_k = Σ_{j≤k} K̂_j x_{k−j} with the exact cell integrals
-  K̂_j = ∫_{jΔ}^{(j+1)Δ} ρ̂ (:func:`~seqmem.dynamics.sampled.diagonal_grid_kernel`), by one
-  zero-padded real-FFT convolution over the full sequence;
-- tanh: h_k = tanh(e^{−wΔ} ⊙ h_{k−1} + C h_{k−1} + u ⊙ (1 − e^{−wΔ})/w · x_k), ŷ_k = aᵀh_k
-  (:func:`~seqmem.dynamics.sampled.tanh_outputs`, BPTT through ``jax.lax.scan``).
-
-Rates are w = f(v) for a named parameterisation (:mod:`seqmem.reparam`).
+The models run from rest over the whole sequence (:mod:`seqmem.dynamics.trainable`):
+a linear model by one zero-padded real-FFT convolution with its cell-integral kernel
+K̂_j = ∫_{jΔ}^{(j+1)Δ} ρ̂, the tanh RNN by ``lax.scan`` (BPTT).
 
 **Initial rates (our choice).** A diagonal model needs a spread of time scales, so the w_i
 are log-spaced (geometric) over ``init_rates`` = (0.05, 5) by default: w = 5 is half a cell
 (wΔ = 0.5, the fastest decay the grid resolves at Δ = 0.1), w = 0.05 a memory of 20 time
 units (200 cells, the longest the Lorenz-96 read-outs need: centroid 14.7 at j = 24). The
 read-out weights start at a_i = 0.01 (u = 1, C = 0 for tanh), so the initial output is small
-against standardised data. The uniform draw in a narrow interval of
-:func:`~seqmem.dynamics.train.initial_parameters` suits the single-scale reference
-experiment of docs/mathematics.md §4.4, not data; pass e.g. ``init_rates=(2.5, 3.5)`` for a
-short-memory start.
+against standardised data. Pass ``init_rates=(2.5, 3.5)`` for a short-memory start, or a
+model object to start from anything.
+
+Example:
+    >>> import numpy as np, optax
+    >>> from seqmem.rnn import LinearRNN
+    >>> x = np.random.default_rng(0).standard_normal((64, 200)) / np.sqrt(0.1)
+    >>> y = LinearRNN.from_rates([1.0], [1.0]).outputs(x, 0.1)
+    >>> run = train_on_data(x, y, 2, dt=0.1, epochs=40, batch=8, burn_in=50,
+    ...                     optimizer=optax.adamw(0.05), learning_rate=None, validation=0.25)
+    >>> bool(run.final_loss < 1e-3 * np.var(y)), run.model.width
+    (True, 2)
 """
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
+import optax
+from tqdm.auto import tqdm
 
 from seqmem._jax import jax, jnp
-from seqmem.dynamics.loop import OPTIMIZERS, optimise, recording
-from seqmem.dynamics.sampled import diagonal_grid_kernel, tanh_outputs
-from seqmem.dynamics.train import MODELS, TrainingRun, _check_choice, _plateaus
+from seqmem.dynamics.loop import (
+    Optimizer,
+    recording,
+    resolve_optimizer,
+    transformation_of,
+)
+from seqmem.dynamics.train import TrainingRun, curve_plateaus, trained_model
+from seqmem.dynamics.trainable import MODEL_NAMES, Trainable, initial_model, trainable
 from seqmem.errors import (
     SeqmemValueError,
+    check_choice,
     check_finite_array,
     check_integer,
     check_positive,
     check_real,
 )
-from seqmem.functional import causal_convolution
-from seqmem.reparam import parameterisation
+from seqmem.reparam import Parameterisation
+from seqmem.rnn import LinearRNN
+from seqmem.tanh_rnn import TanhRNN
 
 #: default interval of the log-spaced initial decay rates (see the module notes)
 DEFAULT_INIT_RATES = (0.05, 5.0)
 #: default initial read-out weight a_i
 DEFAULT_INIT_WEIGHT = 0.01
+#: sequences per piece when a loss is measured on a whole data set (bounds the memory of
+#: the FFTs: 8192 sequences of length 1000 are 130 MB of spectra)
+EVALUATION_CHUNK = 8192
 
 
-def initial_data_parameters(
-    width: int,
+def train_on_data(
+    x: object,
+    y: object,
+    width: int | LinearRNN | TanhRNN = 32,
     *,
     model: str = "linear",
+    dt: float = 0.1,
+    epochs: int = 10,
+    batch: int = 32,
+    optimizer: Optimizer = "adam",
+    learning_rate: float | optax.Schedule | None = 0.01,
+    schedule: str = "constant",
+    validation: float | tuple[object, object] = 0.0,
+    patience: int | None = None,
+    burn_in: int = 0,
+    seed: int = 0,
+    record_every: int | None = None,
     init_rates: tuple[float, float] = DEFAULT_INIT_RATES,
     init_weight: float = DEFAULT_INIT_WEIGHT,
-) -> dict[str, np.ndarray]:
-    """The starting point of :func:`train_on_data`, in physical units.
+    rate_parameterisation: str | Parameterisation = "exp",
+    progress: bool | None = None,
+) -> TrainingRun:
+    """Fit a recurrent model to sequences (x, y) by mini-batch epochs (module notes).
 
-    w_i = w_lo (w_hi/w_lo)^{i/(m−1)} (log-spaced, increasing), a_i = ``init_weight``, and for
-    tanh u = 1, C = 0.
+    Args:
+        x: inputs, array of shape (n, L) or (n, L, 1) (x_k holds on [kΔ, (k+1)Δ)).
+        y: targets, the same shape (y_k at the end of cell k), finite.
+        width: m ≥ 1 hidden units of a new ``model``, or the model to start from: a
+            :class:`~seqmem.rnn.LinearRNN` (diagonal real, complex or dense) or a
+            :class:`~seqmem.tanh_rnn.TanhRNN`.
+        model: with a width: "linear" (diagonal, ρ̂ = Σ a_i e^{−w_i t}), "complex"
+            (oscillating modes), "dense" or "tanh"
+            (:func:`~seqmem.dynamics.trainable.initial_model`).
+        dt: the grid step Δ > 0 (rates are per unit time).
+        epochs: passes over the training sequences, ≥ 1.
+        batch: B, sequences per step, 1 ≤ B ≤ the training sequences.
+        optimizer: "gd", "momentum", "adam" or any optax ``GradientTransformation``.
+        learning_rate: a step size > 0 or an optax schedule for a named optimiser; None
+            with an optax optimiser.
+        schedule: "constant" or "cosine" (a named optimiser's rate decays to 0 over all
+            epochs' steps).
+        validation: a fraction in [0, 1) of the sequences held out (a seeded random choice),
+            or a pair (x_val, y_val); 0 for none.
+        patience: stop when the validation loss has not improved for this many epochs
+            (needs a validation set); None to run every epoch.
+        burn_in: b, 0 ≤ b < L, leading outputs left out of the loss.
+        seed: the PRNG seed of the permutations (and of the validation split).
+        record_every: steps per recorded point of the curve (default: about 1000 points).
+        init_rates, init_weight: the start of a new model (module notes).
+        rate_parameterisation: the rate map w = f(v), by name or object (:mod:`seqmem.reparam`).
+        progress: a progress bar over the epochs on stderr; None: only on a terminal.
 
     Returns:
-        {"weights": a, "rates": w} (shape (m,)), plus "input_weights" (m,) and "coupling"
-        (m, m) for tanh.
+        a :class:`~seqmem.dynamics.train.TrainingRun`: ``loss`` the block means of the
+        mini-batch loss at ``steps``, ``weights``/``rates`` (a, w) at each block start (None
+        for a dense model), ``model`` the trained model (the best validation epoch's when
+        there is a validation set, else the last), ``final_loss`` the loss of ``model`` on
+        all training sequences, ``validation_loss`` per epoch and ``best_epoch``.
 
-    Example:
-        >>> initial_data_parameters(3, init_rates=(0.1, 10.0))["rates"].tolist()
-        [0.1, 1.0, 10.0]
+    Raises:
+        SeqmemValueError: on bad shapes or values, or a loss that turns NaN/inf.
     """
-    owner = "initial_data_parameters"
+    owner = "train_on_data"
+    started = time.perf_counter()
+    x, y = _sequences(owner, x, y)
+    epochs = check_integer("epochs", epochs, owner=owner, minimum=1)
+    dt = check_positive("dt", dt, owner=owner)
+    train_set, validation_set = _split(owner, x, y, validation, seed)
+    count, length = train_set[0].shape
+    batch = check_integer("batch", batch, owner=owner, minimum=1)
+    if batch > count:
+        raise SeqmemValueError(
+            f"the 'batch' of {owner} must be ≤ the number of training sequences n = {count}; "
+            f"got {batch}"
+        )
+    burn_in = check_integer("burn_in", burn_in, owner=owner, minimum=0)
+    if burn_in >= length:
+        raise SeqmemValueError(
+            f"the 'burn_in' of {owner} must be < the sequence length L = {length} (some "
+            f"outputs must enter the loss); got {burn_in}"
+        )
+    if patience is not None:
+        patience = check_integer("patience", patience, owner=owner, minimum=1)
+        if validation_set is None:
+            raise SeqmemValueError(f"the 'patience' of {owner} needs a 'validation' set")
+    start = _starting_model(owner, width, model, init_rates, init_weight, seed)
+    structure, theta = trainable(start, rate_parameterisation)
+    steps_per_epoch = count // batch
+    total_steps = epochs * steps_per_epoch
+    optimizer, learning_rate = resolve_optimizer(
+        optimizer, learning_rate, schedule, total_steps, owner=owner
+    )
+    record_every, blocks = recording(total_steps, record_every, owner=owner)
+
+    objective = DataObjective(structure, burn_in, dt)
+    x_train, y_train = map(jnp.asarray, train_set)
+    state = transformation_of(optimizer, learning_rate).init(theta)
+    tracked = structure.kind != "dense"
+    curve = _empty_curve(blocks, theta if tracked else {})
+    key = jax.random.key(seed)
+    validation_losses: list[float] = []
+    best = (math.inf, 0, theta)
+    # tqdm's disable=None: a bar only when stderr is a terminal
+    bar = tqdm(
+        range(epochs), desc=owner, unit="epoch", disable=None if progress is None else not progress
+    )
+    epoch = 0
+    for epoch in bar:
+        key, permutation_key = jax.random.split(key)
+        theta, state, curve = _epoch(
+            objective,
+            optimizer,
+            steps_per_epoch,
+            batch,
+            tracked,
+            theta,
+            state,
+            jnp.asarray(learning_rate, dtype=jnp.float64),
+            permutation_key,
+            x_train,
+            y_train,
+            curve,
+            jnp.int32(epoch * steps_per_epoch),
+            jnp.int32(record_every),
+        )
+        _check_finite(owner, curve, epoch, steps_per_epoch, record_every, optimizer, learning_rate)
+        if validation_set is None:
+            continue
+        validation_losses.append(data_loss(objective, theta, *validation_set))
+        if validation_losses[-1] < best[0]:
+            best = (validation_losses[-1], epoch + 1, theta)
+        bar.set_postfix(validation=f"{validation_losses[-1]:.3g}")
+        if patience is not None and epoch + 1 - best[1] >= patience:
+            break
+    bar.close()
+
+    done_blocks = -(-((epoch + 1) * steps_per_epoch) // record_every)
+    losses = np.asarray(curve["loss_sum"] / jnp.maximum(curve["count"], 1))[:done_blocks]
+    steps_axis = np.arange(done_blocks) * record_every
+    weights = rates = None
+    if tracked:
+        weights = np.asarray(curve["weights"])[:done_blocks]
+        rates = np.asarray(jax.vmap(structure.rate_map.to_rate)(curve["raw_rates"]))[:done_blocks]
+    kept = best[2] if validation_set is not None else theta
+    return TrainingRun(
+        steps=steps_axis,
+        loss=losses,
+        weights=weights,
+        rates=rates,
+        final_loss=data_loss(objective, kept, *train_set),
+        plateaus=curve_plateaus(losses, steps_axis, noisy=True),
+        seconds=time.perf_counter() - started,
+        model=trained_model(structure, kept, owner=owner),
+        validation_loss=np.asarray(validation_losses) if validation_set is not None else None,
+        best_epoch=best[1] if validation_set is not None else epoch + 1,
+    )
+
+
+@dataclass(frozen=True)
+class DataObjective:
+    """θ, (x, y) ↦ ℓ(θ) on the sequences (x, y), outputs before the burn-in left out.
+
+    Hashable, so that an epoch compiles once for every data set of the same shape.
+    """
+
+    structure: Trainable
+    burn_in: int
+    dt: float
+
+    def __call__(self, theta: dict, x: jax.Array, y: jax.Array) -> jax.Array:
+        predicted = self.structure.outputs(theta, x, self.dt)
+        return jnp.mean((y - predicted)[:, self.burn_in :] ** 2)
+
+
+def data_loss(objective: DataObjective, theta: dict, x: object, y: object) -> float:
+    """ℓ(θ) on a whole data set, in pieces of ``EVALUATION_CHUNK`` sequences (each piece's
+    mean weighted by its size: every output counts once)."""
+    total, count = 0.0, x.shape[0]
+    for first in range(0, count, EVALUATION_CHUNK):
+        piece = slice(first, min(first + EVALUATION_CHUNK, count))
+        size = piece.stop - piece.start
+        total += size * float(
+            _chunk_loss(objective, theta, jnp.asarray(x[piece]), jnp.asarray(y[piece]))
+        )
+    return total / count
+
+
+@partial(jax.jit, static_argnums=0)
+def _chunk_loss(objective: DataObjective, theta: dict, x: jax.Array, y: jax.Array) -> jax.Array:
+    return objective(theta, x, y)
+
+
+def _empty_curve(blocks: int, theta: dict) -> dict[str, jax.Array]:
+    """Per-block sums of the batch loss, their step counts and the parameters (a, v) at each
+    block's first step: O(1) work per step, whatever the number of epochs."""
+    curve = {"loss_sum": jnp.zeros(blocks), "count": jnp.zeros(blocks, dtype=jnp.int32)}
+    for name in ("weights", "raw_rates"):
+        if name in theta:
+            curve[name] = jnp.zeros((blocks, *theta[name].shape))
+    return curve
+
+
+@partial(jax.jit, static_argnums=(0, 1, 2, 3, 4))
+def _epoch(
+    objective, optimizer, steps, batch, tracked, theta, state, learning_rate, key, x, y, curve,
+    first_step, record_every,
+):  # fmt: skip
+    """One epoch: a fresh permutation sliced into ``steps`` batches, one optimiser step each."""
+    transformation = transformation_of(optimizer, learning_rate)
+    order = jax.random.permutation(key, x.shape[0])[: steps * batch].reshape(steps, batch)
+    value_and_grad = jax.value_and_grad(objective)
+
+    def one_step(carry, rows):
+        theta, state, curve, step = carry
+        block = step // record_every
+        if tracked:
+            starts = step % record_every == 0
+            for name in ("weights", "raw_rates"):
+                kept = jnp.where(starts, theta[name], curve[name][block])
+                curve[name] = curve[name].at[block].set(kept)
+        value, grads = value_and_grad(theta, x[rows], y[rows])
+        updates, state = transformation.update(grads, state, theta)
+        theta = optax.apply_updates(theta, updates)
+        curve["loss_sum"] = curve["loss_sum"].at[block].add(value)
+        curve["count"] = curve["count"].at[block].add(1)
+        return (theta, state, curve, step + 1), None
+
+    (theta, state, curve, _), _ = jax.lax.scan(
+        one_step, (theta, state, dict(curve), first_step), order
+    )
+    return theta, state, curve
+
+
+def _check_finite(owner, curve, epoch, steps_per_epoch, record_every, optimizer, learning_rate):
+    """A one-line error naming the first block whose batch losses were NaN or infinite."""
+    sums = np.asarray(curve["loss_sum"])[: -(-((epoch + 1) * steps_per_epoch) // record_every)]
+    bad = np.flatnonzero(~np.isfinite(sums))
+    if bad.size:
+        rate = f" (now {learning_rate:g})" if isinstance(optimizer, str) else ""
+        raise SeqmemValueError(
+            f"{owner}: the loss diverged (NaN or inf) in epoch {epoch + 1}, near step "
+            f"{bad[0] * record_every}; lower the learning rate{rate}"
+        )
+
+
+def _starting_model(
+    owner: str,
+    width: int | LinearRNN | TanhRNN,
+    model: str,
+    init_rates: tuple[float, float],
+    init_weight: float,
+    seed: int,
+) -> LinearRNN | TanhRNN:
+    """The model given, or a new one of the named kind (:func:`initial_model`)."""
+    if isinstance(width, LinearRNN | TanhRNN):
+        return width
     width = check_integer("width", width, owner=owner, minimum=1)
-    _check_choice("model", model, MODELS, owner=owner)
+    check_choice("model", model, tuple(MODEL_NAMES), owner=owner)
     try:
         low, high = (check_positive("init_rates", r, owner=owner) for r in init_rates)
     except (TypeError, ValueError) as error:
@@ -97,174 +351,62 @@ def initial_data_parameters(
             f"the 'init_rates' of {owner} must satisfy 0 < low ≤ high; got {init_rates}"
         )
     init_weight = check_real("init_weight", init_weight, owner=owner)
-    parameters = {"weights": np.full(width, init_weight), "rates": np.geomspace(low, high, width)}
-    if model == "tanh":
-        parameters["input_weights"] = np.ones(width)
-        parameters["coupling"] = np.zeros((width, width))
-    return parameters
+    return initial_model(width, model, init_rates=(low, high), init_weight=init_weight, seed=seed)
 
 
-def train_on_data(
-    x: object,
-    y: object,
-    width: int = 32,
-    *,
-    model: str = "linear",
-    optimizer: str = "adam",
-    learning_rate: float = 0.01,
-    steps: int = 2000,
-    batch: int = 32,
-    burn_in: int = 0,
-    dt: float = 0.1,
-    record_every: int | None = None,
-    seed: int = 0,
-    init_rates: tuple[float, float] = DEFAULT_INIT_RATES,
-    init_weight: float = DEFAULT_INIT_WEIGHT,
-    rate_parameterisation: str = "exp",
-) -> TrainingRun:
-    """Fit a width-m linear or tanh RNN to sequences (x, y) by mini-batch training.
-
-    Minimises ℓ(θ) = mean over B random sequences and k ≥ b of (y_k − ŷ_k)² (module
-    notes), B drawn afresh each step; the loop is
-    :func:`seqmem.dynamics.loop.optimise` (one jitted ``lax.scan``, optax optimiser).
-
-    Args:
-        x: inputs, array of shape (n, L) (x_k holds on [kΔ, (k+1)Δ)).
-        y: targets, array of shape (n, L) (y_k at the end of cell k), finite.
-        width: m ≥ 1 hidden units.
-        model: "linear" (diagonal, ρ̂ = Σ a_i e^{−w_i t}) or "tanh".
-        optimizer: "gd", "momentum" or "adam" (``seqmem.dynamics.loop.OPTIMIZERS``).
-        learning_rate: the step size > 0.
-        steps: optimiser steps ≥ 1 (rounded up to a whole number of records).
-        batch: B, sequences per step, 1 ≤ B ≤ n (B = n: full-batch training).
-        burn_in: b, 0 ≤ b < L, leading outputs left out of the loss.
-        dt: the grid step Δ > 0 (rates are per unit time).
-        record_every: steps per recorded point (default: about 1000 points).
-        seed: the PRNG seed of the mini-batches.
-        init_rates, init_weight: the start, :func:`initial_data_parameters`.
-        rate_parameterisation: "exp" (w = e^v), "softplus" or "direct" (:mod:`seqmem.reparam`).
-
-    Returns:
-        a :class:`~seqmem.dynamics.train.TrainingRun`: ``loss`` the block means of the
-        mini-batch loss, ``weights``/``rates`` (a, w) at each block start, ``final_loss``
-        the loss of the final parameters on all n sequences, ``plateaus`` found with the
-        noisy-curve band (none below 3 records).
-
-    Raises:
-        SeqmemValueError: on bad shapes or values, or a loss that turns NaN/inf.
-
-    Example:
-        >>> import numpy as np
-        >>> from seqmem.rnn import LinearRNN
-        >>> x = np.random.default_rng(0).standard_normal((8, 200)) / np.sqrt(0.1)
-        >>> y = LinearRNN.from_rates([1.0], [1.0]).outputs(x, 0.1)
-        >>> run = train_on_data(x, y, 2, batch=4, steps=500, burn_in=50, learning_rate=0.05)
-        >>> bool(run.final_loss < 1e-3 * np.var(y))
-        True
-    """
-    owner = "train_on_data"
-    started = time.perf_counter()
-    x, y, width, batch, burn_in = _check_data(owner, x, y, width, batch, burn_in)
-    _check_choice("model", model, MODELS, owner=owner)
-    _check_choice("optimizer", optimizer, tuple(OPTIMIZERS), owner=owner)
-    learning_rate = check_positive("learning_rate", learning_rate, owner=owner)
-    steps = check_integer("steps", steps, owner=owner, minimum=1)
-    dt = check_positive("dt", dt, owner=owner)
-    record_every, blocks = recording(steps, record_every, owner=owner)
-    reparam = parameterisation(rate_parameterisation)
-    start = initial_data_parameters(
-        width, model=model, init_rates=init_rates, init_weight=init_weight
-    )
-    params = {k: jnp.asarray(v) for k, v in start.items() if k != "rates"}
-    params["raw_rates"] = reparam.from_rate(start["rates"])
-
-    objective = DataObjective(rate_parameterisation, model, batch, burn_in, dt)
-    data = (jnp.asarray(x), jnp.asarray(y))
-    recorded, losses, _, final_params = optimise(
-        objective,
-        data,
-        params,
-        optimizer,
-        learning_rate,
-        blocks=blocks,
-        record_every=record_every,
-        seed=seed,
-        sampled=True,
-        owner=owner,
-    )
-    final_loss = float(_full_data_loss(objective, final_params, *data))
-    losses = np.asarray(losses)
-    steps_axis = np.arange(blocks) * record_every
-    return TrainingRun(
-        steps=steps_axis,
-        loss=losses,
-        weights=np.asarray(recorded["weights"]),
-        rates=np.asarray(jax.vmap(reparam.to_rate)(recorded["raw_rates"])),
-        final_loss=final_loss,
-        plateaus=_plateaus(losses, steps_axis, noisy=True) if blocks >= 3 else [],
-        seconds=time.perf_counter() - started,
-    )
-
-
-@dataclass(frozen=True)
-class DataObjective:
-    """θ, key ↦ ℓ(θ) on a mini-batch of ``batch`` sequences drawn from ``key`` (module notes).
-
-    Hashable, so that :func:`~seqmem.dynamics.loop.optimise` compiles one loop for every
-    data set of the same shape; the data (x, y) are its traced argument.
-    """
-
-    rate_parameterisation: str
-    model: str
-    batch: int
-    burn_in: int
-    dt: float
-
-    def __call__(self, data: tuple[jax.Array, jax.Array], p: dict, key: jax.Array) -> jax.Array:
-        inputs, targets = data
-        chosen = jax.random.choice(key, inputs.shape[0], shape=(self.batch,), replace=False)
-        return self.loss_on(p, inputs[chosen], targets[chosen])
-
-    def loss_on(self, p: dict, x: jax.Array, y: jax.Array) -> jax.Array:
-        """ℓ(θ) on the sequences (x, y), outputs before the burn-in left out."""
-        rates = parameterisation(self.rate_parameterisation).to_rate(p["raw_rates"])
-        if self.model == "linear":
-            kernel = diagonal_grid_kernel(p["weights"], rates, self.dt, x.shape[-1])
-            predicted = causal_convolution(kernel, x)
-        else:
-            predicted = tanh_outputs(
-                p["weights"], rates, p["input_weights"], p["coupling"], x, self.dt
-            )
-        return jnp.mean((y - predicted)[:, self.burn_in :] ** 2)
-
-
-@partial(jax.jit, static_argnums=0)
-def _full_data_loss(objective: DataObjective, p: dict, x: jax.Array, y: jax.Array) -> jax.Array:
-    return objective.loss_on(p, x, y)
-
-
-def _check_data(owner: str, x: object, y: object, width: object, batch: object, burn_in: object):
+def _sequences(owner: str, x: object, y: object) -> tuple[np.ndarray, np.ndarray]:
+    """(x, y) as finite arrays of shape (n, L); a single channel axis (n, L, 1) dropped."""
     x = check_finite_array("x", x, owner=owner)
     y = check_finite_array("y", y, owner=owner)
+    if x.ndim == 3 and x.shape[2] == 1:
+        x = x[..., 0]
+    if y.ndim == 3 and y.shape[2] == 1:
+        y = y[..., 0]
     if x.ndim != 2 or x.shape[0] == 0 or x.shape[1] == 0:
         raise SeqmemValueError(
-            f"the inputs 'x' of {owner} must have shape (n, L) with n, L ≥ 1; got {x.shape}"
+            f"the inputs 'x' of {owner} must have shape (n, L) or (n, L, 1) with n, L ≥ 1; "
+            f"got {x.shape}"
         )
     if y.shape != x.shape:
         raise SeqmemValueError(
             f"the targets 'y' of {owner} must have the shape of x, {x.shape}; got {y.shape}"
         )
-    count, length = x.shape
-    width = check_integer("width", width, owner=owner, minimum=1)
-    batch = check_integer("batch", batch, owner=owner, minimum=1)
-    if batch > count:
+    return x, y
+
+
+def _split(
+    owner: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    validation: float | tuple[object, object],
+    seed: int,
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray] | None]:
+    """(training set, validation set or None): a held-out fraction or a given pair."""
+    if isinstance(validation, tuple):
+        if len(validation) != 2:
+            raise SeqmemValueError(
+                f"the 'validation' of {owner} must be a fraction or a pair (x_val, y_val)"
+            )
+        held_out = _sequences(owner, *validation)
+        if held_out[0].shape[1] != x.shape[1]:
+            raise SeqmemValueError(
+                f"the validation sequences of {owner} must have length L = {x.shape[1]}; "
+                f"got {held_out[0].shape[1]}"
+            )
+        return (x, y), held_out
+    fraction = check_real("validation", validation, owner=owner)
+    if not 0 <= fraction < 1:
         raise SeqmemValueError(
-            f"the 'batch' of {owner} must be ≤ the number of sequences n = {count}; got {batch}"
+            f"the 'validation' of {owner} must be a fraction in [0, 1); got {fraction:g}"
         )
-    burn_in = check_integer("burn_in", burn_in, owner=owner, minimum=0)
-    if burn_in >= length:
+    held = round(fraction * x.shape[0])
+    if fraction > 0 and not 1 <= held < x.shape[0]:
         raise SeqmemValueError(
-            f"the 'burn_in' of {owner} must be < the sequence length L = {length} (some "
-            f"outputs must enter the loss); got {burn_in}"
+            f"the 'validation' fraction {fraction:g} of {owner} holds out {held} of "
+            f"{x.shape[0]} sequences; it must leave at least one on each side"
         )
-    return x, y, width, batch, burn_in
+    if held == 0:
+        return (x, y), None
+    order = np.random.default_rng(seed).permutation(x.shape[0])
+    kept, out = np.sort(order[held:]), np.sort(order[:held])
+    return (x[kept], y[kept]), (x[out], y[out])

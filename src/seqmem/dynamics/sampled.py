@@ -58,6 +58,7 @@ from seqmem.functional import grid_kernel
 from seqmem.kernels import Kernel
 from seqmem.kernels.base import integrate_pieces
 from seqmem.rnn import modal_grid_kernel
+from seqmem.tanh_rnn import tanh_outputs
 
 # The longest memory window a task may hold (cells of the grid): 2¹⁶ = 65536.
 MAX_MEMORY_LENGTH = 2**16
@@ -244,7 +245,8 @@ def white_noise_batch(key: jax.Array, task: SampledTask) -> jax.Array:
 def diagonal_grid_kernel(weights: jax.Array, rates: jax.Array, dt: float, length: int) -> jax.Array:
     """K̂_j = ∫_{jΔ}^{(j+1)Δ} Σ_i a_i e^{−w_i t} dt = Σ_i a_i e^{−w_i jΔ}(1 − e^{−w_iΔ})/w_i.
 
-    The factor (1 − e^{−wΔ})/w is −expm1(−wΔ)/w (accurate for wΔ ≪ 1). The powers
+    The factor (1 − e^{−wΔ})/w is −expm1(−wΔ)/w (accurate for wΔ ≪ 1). Complex a and w
+    (oscillating modes, Re w > 0) give K̂_j = Re Σ_i a_i ∫ e^{−w_i t} over the cell. The powers
     e^{−w_i jΔ} come from the block decomposition of :class:`~seqmem.rnn.LinearRNN`'s grid
     kernel (a table for j < 4096 times one factor per block: a matrix product, never an
     (m, length) array of exponentials); differentiable in a and w.
@@ -297,8 +299,7 @@ def linear_sampled_loss(
 
     ŷ_k = Σ_{j≤k} K̂_j x_{k−j} is the output of ρ̂(t) = Σ_i a_i e^{−w_i t} run from rest
     (the ZOH recurrence of :meth:`seqmem.rnn.LinearRNN.outputs`), y_k = Σ_{j<M} K_j x_{k−j},
-    so y − ŷ = x ⊛ (K − K̂) with K zero-padded to N = M + L − 1: one real-FFT convolution
-    of size ≥ 2N − M = M + 2L − 2 (no wrap-around into the outputs kept). The cost is
+    so y − ŷ = x ⊛ (K − K̂) (:func:`kernel_sampled_loss`). The cost is
     independent of the width m beyond forming K̂ (an (m, N) product); no (B, N, m) array
     exists. Differentiable in a and w and jit-friendly with ``task`` closed over.
 
@@ -312,9 +313,19 @@ def linear_sampled_loss(
         a scalar; its expectation is :func:`expected_linear_sampled_loss` ≈ J (ICLR 2021, §5).
     """
     _check_model("linear_sampled_loss", task, x, weights=weights, rates=rates)
+    model = diagonal_grid_kernel(weights, rates, task.dt, task.sequence_length)
+    return kernel_sampled_loss(task, model, x)
+
+
+def kernel_sampled_loss(task: SampledTask, model_kernel: jax.Array, x: jax.Array) -> jax.Array:
+    """ℓ of any linear model given by its grid kernel K̂_j, j < N (:func:`linear_sampled_loss`).
+
+    y − ŷ = x ⊛ (K − K̂) with K zero-padded to N = M + L − 1: one real-FFT convolution of size
+    ≥ 2N − M = M + 2L − 2 (no wrap-around into the outputs kept).
+    """
     memory, total = task.memory_length, task.sequence_length
     target = jnp.zeros(total).at[:memory].set(jnp.asarray(task.target_weights))
-    residual = target - diagonal_grid_kernel(weights, rates, task.dt, total)
+    residual = target - model_kernel
     size = scipy.fft.next_fast_len(2 * total - memory, real=True)
     spectrum = jnp.fft.rfft(residual, n=size) * jnp.fft.rfft(x, n=size)
     errors = jnp.fft.irfft(spectrum, n=size)[..., memory - 1 : total]
@@ -341,88 +352,6 @@ def expected_linear_sampled_loss(
     counts = total - jnp.arange(memory, total, dtype=jnp.float64)
     outside = jnp.sum(counts * model[memory:] ** 2) / task.length
     return (inside + outside) / task.dt
-
-
-#: above this many stored states (B·N·m) the backward pass recomputes blocks of √N steps
-#: instead of keeping every state: 2²⁴ float64 = 128 MiB
-STORED_STATES_LIMIT = 2**24
-
-
-def _recurrent_outputs(
-    activation, weights, rates, input_weights, coupling, x: jax.Array, dt: float
-) -> jax.Array:
-    """h_k = σ(e^{−wΔ} ⊙ h_{k−1} + C h_{k−1} + u ⊙ (1 − e^{−wΔ})/w · x_k), ŷ_k = aᵀh_k.
-
-    Reverse-mode differentiation of a scan keeps every state, B·N·m numbers. Above
-    ``STORED_STATES_LIMIT`` the scan runs over blocks of ⌈√N⌉ steps with each block under
-    ``jax.checkpoint``: the backward pass keeps the block-start states and recomputes one
-    block at a time (O(B·m·√N) memory for one more forward pass), so no (B, N, m) array
-    is formed. The outputs and gradients are the same either way.
-    """
-    decay = jnp.exp(-rates * dt)
-    drive = input_weights * -jnp.expm1(-rates * dt) / rates
-    leading = jnp.shape(x)[:-1]
-    inputs = jnp.reshape(x, (-1, jnp.shape(x)[-1])).T  # (N, B)
-    steps, sequences = inputs.shape
-
-    def step(state, x_k):
-        state = activation(state * decay + state @ coupling.T + x_k[:, None] * drive)
-        return state, state @ weights
-
-    def run(state, block_inputs):
-        return jax.lax.scan(step, state, block_inputs)
-
-    start = jnp.zeros((sequences, weights.shape[0]), dtype=jnp.result_type(x, rates))
-    if steps * sequences * weights.shape[0] <= STORED_STATES_LIMIT:
-        _, outputs = run(start, inputs)
-    else:
-        block = math.isqrt(steps - 1) + 1  # ⌈√N⌉
-        blocks = -(-steps // block)
-        # zeros appended at the end change no earlier output (the recurrence is causal)
-        padded = jnp.pad(inputs, ((0, blocks * block - steps), (0, 0)))
-        _, outputs = jax.lax.scan(
-            jax.checkpoint(run), start, padded.reshape(blocks, block, sequences)
-        )
-        outputs = outputs.reshape(blocks * block, sequences)[:steps]
-    return outputs.T.reshape(*leading, steps)
-
-
-def tanh_outputs(
-    weights: jax.Array,
-    rates: jax.Array,
-    input_weights: jax.Array,
-    coupling: jax.Array,
-    x: jax.Array,
-    dt: float,
-) -> jax.Array:
-    """Outputs of the tanh RNN, the ZOH linear RNN with a tanh on the state update.
-
-        h_k = tanh(diag(e^{−wΔ}) h_{k−1} + C h_{k−1} + u ⊙ (1 − e^{−wΔ})/w · x_k),
-        h_{−1} = 0,   ŷ_k = aᵀh_k,
-
-    by ``jax.lax.scan`` over time with a (B, m) state. With tanh → identity, u = 1, C = 0
-    it is the exact ZOH recurrence of ρ̂ = Σ a_i e^{−w_i t}, ŷ_k = Σ_{j≤k} K̂_j x_{k−j}; for
-    inputs of size ε, tanh(z) = z − z³/3 + … makes ŷ/ε differ from that by O(ε²).
-
-    Args:
-        weights: a, array of shape (m,).
-        rates: w > 0, array of shape (m,).
-        input_weights: u, array of shape (m,).
-        coupling: C, array of shape (m, m).
-        x: inputs, array of shape (..., N).
-        dt: the grid step Δ.
-
-    Returns:
-        ŷ, array of shape (..., N).
-
-    Example:
-        >>> from seqmem._jax import jnp
-        >>> y = tanh_outputs(jnp.ones(1), jnp.ones(1), jnp.ones(1), jnp.zeros((1, 1)),
-        ...                  jnp.array([1e-6, 0.0]), 1.0)
-        >>> bool(jnp.allclose(y, 1e-6 * (1 - jnp.exp(-1.0)) * jnp.exp(-jnp.arange(2.0))))
-        True
-    """
-    return _recurrent_outputs(jnp.tanh, weights, rates, input_weights, coupling, x, dt)
 
 
 def tanh_sampled_loss(

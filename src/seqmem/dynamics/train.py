@@ -24,22 +24,26 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import optax
 
-from seqmem._jax import jax, jnp
+from seqmem._jax import jax
 from seqmem.dynamics.flow import gradient_flow
-from seqmem.dynamics.loop import OPTIMIZERS, optimise, recording
+from seqmem.dynamics.loop import Optimizer, optimise, recording, resolve_optimizer
 from seqmem.dynamics.loss import JaxTarget, jax_population_loss
 from seqmem.dynamics.plateaus import Plateau, find_plateaus
 from seqmem.dynamics.sampled import (
     SampledTask,
-    linear_sampled_loss,
+    kernel_sampled_loss,
     sampled_task,
     tanh_sampled_loss,
     white_noise_batch,
 )
-from seqmem.errors import SeqmemValueError, check_integer, check_positive
+from seqmem.dynamics.trainable import Trainable, trainable
+from seqmem.errors import SeqmemValueError, check_choice, check_integer, check_positive
 from seqmem.kernels import Kernel
-from seqmem.reparam import parameterisation
+from seqmem.reparam import Parameterisation, parameterisation
+from seqmem.rnn import LinearRNN
+from seqmem.tanh_rnn import TanhRNN
 
 DEFAULT_LEARNING_RATES = {"gd": 0.02, "momentum": 0.01, "adam": 0.01}
 LOSSES = ("population", "sampled")
@@ -64,29 +68,38 @@ MODELS = ("linear", "tanh")
 
 @dataclass(frozen=True)
 class TrainingRun:
-    """A training curve and the parameters along it.
+    """A training curve, the parameters along it and the trained model.
 
     Attributes:
         steps: the recorded steps (flow times τ for gradient flow), shape (n,).
         loss: the loss there (for sampled data: the mean batch loss over the block of
             steps that starts there), shape (n,).
-        weights: read-out weights a at those steps, shape (n, m).
-        rates: decay rates w there, shape (n, m).
+        weights: read-out weights a at those steps, shape (n, m) (None for a dense model).
+        rates: decay rates w there, shape (n, m) (None for a dense model).
         final_loss: the loss after the last step (sampled data: the last block's mean).
         plateaus: :func:`~seqmem.dynamics.plateaus.find_plateaus` of the curve.
         seconds: wall time of the run, compilation included.
         population_loss: the population loss of a linear model trained on sampled data,
             at the recorded steps (the noise-free view of the same run); else None.
+        model: the trained model object (a :class:`~seqmem.rnn.LinearRNN` or
+            :class:`~seqmem.tanh_rnn.TanhRNN`) with the final parameters; for training on
+            data with a validation split, the parameters of the best validation loss. None
+            for a run loaded from a store.
+        validation_loss: the validation loss after each epoch (training on data), or None.
+        best_epoch: the epoch (from 1) whose parameters ``model`` holds, or None.
     """
 
     steps: np.ndarray
     loss: np.ndarray
-    weights: np.ndarray
-    rates: np.ndarray
+    weights: np.ndarray | None
+    rates: np.ndarray | None
     final_loss: float
     plateaus: list[Plateau]
     seconds: float
     population_loss: np.ndarray | None = field(default=None)
+    model: LinearRNN | TanhRNN | None = field(default=None)
+    validation_loss: np.ndarray | None = field(default=None)
+    best_epoch: int | None = field(default=None)
 
     def record(self) -> tuple[dict, dict[str, np.ndarray]]:
         """(JSON-able metrics, arrays) for a results store; no timing, so the metrics do not
@@ -96,10 +109,11 @@ class TrainingRun:
             "final_loss": final if np.isfinite(final) else None,
             "plateaus": [[p.start, p.end, p.level] for p in self.plateaus],
         }
-        curves = {"steps": self.steps, "loss": self.loss, "weights": self.weights}
-        curves["rates"] = self.rates
-        if self.population_loss is not None:
-            curves["population_loss"] = self.population_loss
+        curves = {
+            name: value
+            for name in ("steps", "loss", "weights", "rates", "population_loss")
+            if (value := getattr(self, name)) is not None
+        }
         return metrics, curves
 
     @classmethod
@@ -109,8 +123,8 @@ class TrainingRun:
         return cls(
             steps=curves["steps"],
             loss=curves["loss"],
-            weights=curves["weights"],
-            rates=curves["rates"],
+            weights=curves.get("weights"),
+            rates=curves.get("rates"),
             final_loss=np.nan if final is None else float(final),
             plateaus=[Plateau(*p) for p in metrics["plateaus"]],
             seconds=np.nan,
@@ -149,117 +163,104 @@ def initial_parameters(
 
 def train(
     kernel: Kernel,
-    width: int = 4,
+    width: int | LinearRNN | TanhRNN = 4,
     *,
     loss: str = "population",
     model: str = "linear",
-    optimizer: str = "gd",
-    learning_rate: float | None = None,
+    optimizer: Optimizer = "gd",
+    learning_rate: float | optax.Schedule | None = None,
+    schedule: str = "constant",
     steps: int | float = 10_000,
     record_every: int | None = None,
     seed: int = 0,
     init_rates: tuple[float, float] = (2.5, 3.5),
     init_weight: float = 0.1,
-    rate_parameterisation: str = "exp",
+    rate_parameterisation: str | Parameterisation = "exp",
     oscillating: bool = False,
     dt: float = 0.1,
     batch: int = 32,
     length: int = 256,
     flow_stop: Callable[[np.ndarray, np.ndarray], bool] | None = None,
 ) -> TrainingRun:
-    """Train a width-m model on the target ``kernel``; see the module notes for the choices.
+    """Train a model on the target ``kernel``; see the module notes for the choices.
 
     Args:
         kernel: the target ρ.
-        width: the number of modes m ≥ 1.
+        width: the number of modes m ≥ 1, or the model to start from: a
+            :class:`~seqmem.rnn.LinearRNN` (diagonal real or complex: any loss; dense: sampled
+            loss) or a :class:`~seqmem.tanh_rnn.TanhRNN` (sampled loss). A model object
+            sets ``model`` and ``oscillating`` itself.
         loss: "population" (exact, white-noise expectation) or "sampled".
-        model: "linear" (diagonal) or "tanh" (sampled loss only).
-        optimizer: "flow", "gd", "momentum" (0.9) or "adam".
-        learning_rate: step size (default per optimiser: ``DEFAULT_LEARNING_RATES``); not
-            used by the flow.
+        model: with a width: "linear" (diagonal) or "tanh" (sampled loss only).
+        optimizer: "flow", "gd", "momentum" (0.9), "adam", or any optax
+            ``GradientTransformation`` (AdamW, a chain with clipping, …; its rate inside it).
+        learning_rate: step size, or an optax schedule (default per optimiser:
+            ``DEFAULT_LEARNING_RATES``); not used by the flow or an optax optimiser.
+        schedule: "constant" or "cosine" (the named optimiser's rate decays to 0 at ``steps``).
         steps: optimiser steps; for the flow, the final flow time.
         record_every: steps per recorded point (default: about 1000 points in all); the
             run makes a whole number of records, ``steps`` rounded up to a multiple of it.
         seed: initial rates and, for sampled data, the noise.
-        init_rates: the interval of the initial decay rates.
-        init_weight: the initial read-out weights.
-        rate_parameterisation: "exp", "softplus" or "direct" (:mod:`seqmem.reparam`); the
-            flow always uses w = e^v.
-        oscillating: modes e^{−wt}(a cos νt + b sin νt) (population loss only), starting
-            from b = 0 and frequencies ν uniform in [0, 1].
+        init_rates: the interval of the initial decay rates (with a width).
+        init_weight: the initial read-out weights (with a width).
+        rate_parameterisation: the rate map w = f(v), a name ("exp", "softplus", "direct")
+            or a :class:`~seqmem.reparam.Parameterisation`; the flow always uses w = e^v.
+        oscillating: with a width, modes e^{−wt}(a cos νt + b sin νt), starting from b = 0
+            and frequencies ν uniform in [0, 1].
         dt, batch, length: the sampled-data grid step, batch size and outputs per sequence.
         flow_stop: passed to :func:`~seqmem.dynamics.flow.gradient_flow` as ``stop``.
 
+    Returns:
+        a :class:`TrainingRun`; ``run.model`` is the trained model.
+
     Example:
+        >>> import optax
         >>> from seqmem.kernels import from_spec
         >>> run = train(from_spec("exp(rate=1)"), 1, optimizer="adam", steps=2000)
         >>> bool(run.final_loss < 1e-3 * run.loss[0])
         True
+        >>> clipped = optax.chain(optax.clip_by_global_norm(1.0), optax.adamw(0.01))
+        >>> run = train(from_spec("exp(rate=1)"), run.model, optimizer=clipped, steps=500)
+        >>> bool(run.final_loss < 1e-6)
+        True
     """
     owner = "train"
     started = time.perf_counter()
-    _check_choice("loss", loss, LOSSES)
-    _check_choice("model", model, MODELS)
-    _check_choice("optimizer", optimizer, ("flow", *OPTIMIZERS))
-    if model == "tanh" and loss != "sampled":
-        raise SeqmemValueError("train: the tanh model has no closed-form loss; use loss='sampled'")
-    if oscillating and loss == "sampled":
-        raise SeqmemValueError("train: oscillating modes are trained on the population loss")
-    width = check_integer("width", width, owner=owner, minimum=1)
-    weights, rates = initial_parameters(
-        width, init_rates=init_rates, init_weight=init_weight, seed=seed
+    check_choice("loss", loss, LOSSES, owner=owner)
+    check_choice("model", model, MODELS, owner=owner)
+    structure, theta = trainable(
+        _starting_model(width, model, oscillating, init_rates, init_weight, seed),
+        rate_parameterisation,
     )
+    if structure.kind in ("tanh", "dense") and loss != "sampled":
+        raise SeqmemValueError(
+            f"train: a {structure.kind} model has no closed-form loss; use loss='sampled'"
+        )
     if optimizer == "flow":
-        if loss != "population":
-            raise SeqmemValueError("train: gradient flow runs on the population loss only")
-        final_time = check_positive("steps", steps, owner=owner)
-        flow = gradient_flow(
-            kernel,
-            weights,
-            rates,
-            final_time=final_time,
-            stop=flow_stop,
-            oscillating=_initial_oscillation(width, seed) if oscillating else None,
-        )
-        return TrainingRun(
-            steps=flow.times,
-            loss=flow.loss,
-            weights=flow.weights,
-            rates=flow.rates,
-            final_loss=float(flow.loss[-1]),
-            plateaus=_plateaus(flow.loss, flow.times, noisy=False),
-            seconds=time.perf_counter() - started,
-        )
+        return _flow_run(kernel, structure, theta, loss, steps, flow_stop, started)
 
     steps = check_integer("steps", steps, owner=owner, minimum=1)
-    if learning_rate is None:
-        learning_rate = DEFAULT_LEARNING_RATES[optimizer]
-    learning_rate = check_positive("learning_rate", learning_rate, owner=owner)
+    if learning_rate is None and isinstance(optimizer, str):
+        learning_rate = DEFAULT_LEARNING_RATES.get(optimizer)
+    optimizer, learning_rate = resolve_optimizer(
+        optimizer, learning_rate, schedule, steps, owner=owner
+    )
     record_every, blocks = recording(steps, record_every, owner=owner)
-    reparam = parameterisation(rate_parameterisation)
-
-    params = {"weights": jnp.asarray(weights), "raw_rates": reparam.from_rate(rates)}
-    if oscillating:
-        params["sine_weights"], params["frequencies"] = map(
-            jnp.asarray, _initial_oscillation(width, seed)
-        )
-    if model == "tanh":
-        params["input_weights"] = jnp.ones(width)
-        params["coupling"] = jnp.zeros((width, width))
 
     # ℒρ (a quadrature grid for kernels without a closed form) only where J is evaluated:
-    # the population loss, and the population curve of a linear model trained on samples
-    target = JaxTarget.of(kernel) if loss == "population" or model == "linear" else None
+    # the population loss, and the population curve of a diagonal model trained on samples
+    modal = structure.kind in ("diagonal", "complex")
+    target = JaxTarget.of(kernel) if modal else None
     if loss == "population":
-        objective, data = PopulationObjective(rate_parameterisation), target
+        objective, data = PopulationObjective(structure), target
     else:
         task = sampled_task(kernel, dt=dt, batch=batch, length=length)
-        objective, data = SampledObjective(rate_parameterisation, model, task), None
+        objective, data = SampledObjective(structure, task), None
 
-    recorded, losses, final_loss, _ = optimise(
+    recorded, losses, final_loss, final_theta = optimise(
         objective,
         data,
-        params,
+        theta,
         optimizer,
         learning_rate,
         blocks=blocks,
@@ -268,31 +269,120 @@ def train(
         sampled=loss == "sampled",
         owner=owner,
     )
-    trained_rates = np.asarray(jax.vmap(reparam.to_rate)(recorded["raw_rates"]))
-    trained_weights = np.asarray(recorded["weights"])
+    weights, rates = _recorded_modes(structure, recorded)
     steps_axis = np.arange(blocks) * record_every
     population_curve = None
-    if loss == "sampled" and model == "linear":
+    if loss == "sampled" and modal:
         population_curve = np.asarray(
-            jax.vmap(jax_population_loss, in_axes=(None, 0, 0))(
-                target, recorded["weights"], trained_rates
+            jax.vmap(PopulationObjective(structure), in_axes=(None, 0, None))(
+                target, recorded, None
             )
         )
     losses = np.asarray(losses)
     return TrainingRun(
         steps=steps_axis,
         loss=losses,
-        weights=trained_weights,
-        rates=trained_rates,
+        weights=weights,
+        rates=rates,
         final_loss=float(final_loss),
-        plateaus=_plateaus(losses, steps_axis, noisy=loss == "sampled"),
+        plateaus=curve_plateaus(losses, steps_axis, noisy=loss == "sampled"),
         seconds=time.perf_counter() - started,
         population_loss=population_curve,
+        model=trained_model(structure, final_theta, owner=owner),
     )
 
 
-def _plateaus(losses: np.ndarray, times: np.ndarray, *, noisy: bool) -> list[Plateau]:
-    """find_plateaus with the band for the curve's kind (losses rounded below 0 clipped)."""
+def _starting_model(
+    width: int | LinearRNN | TanhRNN,
+    model: str,
+    oscillating: bool,
+    init_rates: tuple[float, float],
+    init_weight: float,
+    seed: int,
+) -> LinearRNN | TanhRNN:
+    """The model object to start from: the one given, or :func:`initial_parameters`'."""
+    if isinstance(width, LinearRNN | TanhRNN):
+        return width
+    width = check_integer("width", width, owner="train", minimum=1)
+    weights, rates = initial_parameters(
+        width, init_rates=init_rates, init_weight=init_weight, seed=seed
+    )
+    if model == "tanh":
+        if oscillating:
+            raise SeqmemValueError("train: oscillating modes belong to the linear model")
+        return TanhRNN.from_rates(rates, weights)
+    if oscillating:
+        sine_weights, frequencies = _initial_oscillation(width, seed)
+        return LinearRNN(-(rates + 1j * frequencies), np.ones(width), weights + 1j * sine_weights)
+    return LinearRNN.from_rates(rates, weights)
+
+
+def _flow_run(
+    kernel: Kernel,
+    structure: Trainable,
+    theta: dict,
+    loss: str,
+    steps: float,
+    flow_stop: Callable[[np.ndarray, np.ndarray], bool] | None,
+    started: float,
+) -> TrainingRun:
+    """Gradient flow on the population loss from a diagonal (real or complex) start."""
+    if loss != "population":
+        raise SeqmemValueError("train: gradient flow runs on the population loss only")
+    final_time = check_positive("steps", steps, owner="train")
+    rates = np.asarray(structure.rates(theta))
+    oscillating = structure.kind == "complex"
+    flow = gradient_flow(
+        kernel,
+        np.asarray(theta["weights"]),
+        rates,
+        final_time=final_time,
+        stop=flow_stop,
+        oscillating=(
+            (np.asarray(theta["sine_weights"]), np.asarray(theta["frequencies"]))
+            if oscillating
+            else None
+        ),
+    )
+    final = {"weights": flow.weights[-1], "raw_rates": np.log(flow.rates[-1])}
+    if oscillating:
+        final |= {"sine_weights": flow.sine_weights[-1], "frequencies": flow.frequencies[-1]}
+    return TrainingRun(
+        steps=flow.times,
+        loss=flow.loss,
+        weights=flow.weights,
+        rates=flow.rates,
+        final_loss=float(flow.loss[-1]),
+        plateaus=curve_plateaus(flow.loss, flow.times, noisy=False),
+        seconds=time.perf_counter() - started,
+        model=Trainable(structure.kind, parameterisation("exp")).model(final),
+    )
+
+
+def _recorded_modes(
+    structure: Trainable, recorded: dict
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(a, w) at each record, shape (n, m) each; None for a dense model."""
+    if structure.kind == "dense":
+        return None, None
+    rates = jax.vmap(structure.rate_map.to_rate)(recorded["raw_rates"])
+    return np.asarray(recorded["weights"]), np.asarray(rates)
+
+
+def trained_model(structure: Trainable, theta: dict, *, owner: str) -> LinearRNN | TanhRNN:
+    """The model object of the trained θ, or a one-line error if training made it invalid
+    (a dense W pushed unstable, a rate rounded to 0)."""
+    try:
+        return structure.model(theta)
+    except SeqmemValueError as error:
+        raise SeqmemValueError(f"{owner}: the trained model is not valid: {error}") from None
+
+
+def curve_plateaus(losses: np.ndarray, times: np.ndarray, *, noisy: bool) -> list[Plateau]:
+    """find_plateaus with the band for the curve's kind (noisy: mini-batch losses), losses
+    rounded below 0 clipped; none on a curve of fewer than 3 points."""
+    if len(losses) < 3:
+        return []
     losses = np.maximum(losses, 0.0)
     band = NOISY_BAND if noisy else exact_plateau_band(losses, times)
     return find_plateaus(losses, times, band=band)
@@ -306,15 +396,18 @@ def _initial_oscillation(width: int, seed: int) -> tuple[np.ndarray, np.ndarray]
 
 @dataclass(frozen=True)
 class PopulationObjective:
-    """θ, key ↦ J(a, f(v)[, b, ν]) for a target given as a :class:`JaxTarget` (the data)."""
+    """θ, key ↦ J(a, f(v)[, b, ν]) of a diagonal model, the target a :class:`JaxTarget`."""
 
-    rate_parameterisation: str
+    structure: Trainable
 
-    def __call__(self, target: JaxTarget, p: dict, key: jax.Array) -> jax.Array:
+    def __call__(self, target: JaxTarget, p: dict, key: jax.Array | None) -> jax.Array:
         del key  # exact: no data
-        rates = parameterisation(self.rate_parameterisation).to_rate(p["raw_rates"])
         return jax_population_loss(
-            target, p["weights"], rates, p.get("sine_weights"), p.get("frequencies")
+            target,
+            p["weights"],
+            self.structure.rates(p),
+            p.get("sine_weights"),
+            p.get("frequencies"),
         )
 
 
@@ -322,25 +415,16 @@ class PopulationObjective:
 class SampledObjective:
     """θ, key ↦ the mean squared error on a fresh white-noise batch drawn from ``key``."""
 
-    rate_parameterisation: str
-    model: str
+    structure: Trainable
     task: SampledTask  # hashed by value: the target's grid kernel is a compiled-in constant
 
     def __call__(self, data: None, p: dict, key: jax.Array) -> jax.Array:
         del data  # the target lives in the task
         x = white_noise_batch(key, self.task)
-        rates = parameterisation(self.rate_parameterisation).to_rate(p["raw_rates"])
-        if self.model == "linear":
-            return linear_sampled_loss(self.task, p["weights"], rates, x)
+        if self.structure.is_linear:
+            model = self.structure.grid_kernel(p, self.task.dt, self.task.sequence_length)
+            return kernel_sampled_loss(self.task, model, x)
+        rates = self.structure.rates(p)
         return tanh_sampled_loss(
             self.task, p["weights"], rates, p["input_weights"], p["coupling"], x
-        )
-
-
-def _check_choice(
-    name: str, value: object, choices: tuple[str, ...], *, owner: str = "train"
-) -> None:
-    if value not in choices:
-        raise SeqmemValueError(
-            f"the '{name}' of {owner} must be one of {', '.join(choices)}; got {value!r}"
         )

@@ -77,7 +77,10 @@ def lorenz_run(
     length: int = 400,
     seed: int = 0,
 ) -> LorenzRun:
-    """Generate Lorenz-96 data read at site ``read_out`` and train a width-m RNN on it."""
+    """Generate Lorenz-96 data read at site ``read_out`` and train a width-m RNN on it.
+
+    ``steps`` optimiser steps of ``batch`` sequences, rounded up to whole epochs over the
+    ``sequences`` (:func:`~seqmem.dynamics.data.train_on_data`)."""
     system = Lorenz96(read_out=read_out)
     x, y, info = lorenz_dataset(system, batch=sequences, length=length, seed=seed)
     burn_in = info["burn_in"]
@@ -92,8 +95,9 @@ def lorenz_run(
         y,
         width,
         model=model,
+        dt=0.1,
         learning_rate=learning_rate,
-        steps=steps,
+        epochs=math.ceil(steps / (sequences // batch)),
         batch=batch,
         burn_in=burn_in,
         seed=seed,
