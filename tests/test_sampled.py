@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import scipy.signal
 
-from seqmem._jax import jax, jnp
 from seqmem import tanh_rnn
+from seqmem._jax import jax, jnp
 from seqmem.dynamics import population_loss
 from seqmem.dynamics.sampled import (
     MAX_MEMORY_LENGTH,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from collections.abc import Callable, Sequence
 
 from seqmem.errors import SeqmemError, SeqmemValueError, check_integer
@@ -44,22 +43,16 @@ def _command_kernels(args: argparse.Namespace) -> None:
 
 
 def _command_demo(args: argparse.Namespace) -> None:
-    from seqmem.approximation import geometric_fit
-    from seqmem.kernels import from_spec
+    from seqmem.experiments.approximation import geometric_errors
 
     max_width = check_integer("--max-width", args.max_width, owner="seqmem demo", minimum=1)
-    start = time.perf_counter()
-    widths = list(range(1, max_width + 1))
-    rows = {}
-    for spec in args.kernels:
-        kernel = from_spec(spec)
-        rows[kernel.spec] = [geometric_fit(kernel, m).relative_l2_error for m in widths]
-    result = {"widths": widths, "relative_l2_error": rows, "seconds": time.perf_counter() - start}
+    result = geometric_errors(args.kernels, range(1, max_width + 1)).as_dict()
 
     def render(result):
+        widths = result["widths"]
         head = "relative L² error of the best width-m fit with geometric decay rates\n"
         lines = [head + f"{'kernel':<28}" + "".join(f"{m:>10d}" for m in widths)]
-        for spec, errors in rows.items():
+        for spec, errors in result["relative_l2_error"].items():
             cells = (f"{e:>10.2e}" if e >= 1e-7 else f"{'<1e-7':>10}" for e in errors)
             lines.append(f"{spec:<28}" + "".join(cells))
         lines.append(
@@ -250,10 +243,10 @@ def _command_plateau(args: argparse.Namespace) -> None:
 
 
 def _command_sweep(args: argparse.Namespace) -> None:
-    from seqmem.sweep.config import load_config
-
-    config = load_config(args.config)
     if args.dry_run:
+        from seqmem.sweep.config import load_config
+
+        config = load_config(args.config)
         result = {"runs": len(config.runs), "experiment": config.experiment}
         _emit(
             result,
@@ -261,29 +254,17 @@ def _command_sweep(args: argparse.Namespace) -> None:
             lambda r: f"{r['runs']} runs of experiment '{r['experiment']}' ({args.config})",
         )
         return
-    from seqmem.sweep.execute import run_sweep
-    from seqmem.sweep.store import DEFAULT_STORE, ResultsStore
+    from seqmem.sweep.session import sweep_into_store
+    from seqmem.sweep.store import DEFAULT_STORE
 
-    with ResultsStore(args.store or DEFAULT_STORE) as store:
-        summary = run_sweep(
-            config,
-            store,
-            executor=args.executor,
-            workers=args.workers,
-            scheduler=args.scheduler,
-            progress=not args.json and not args.no_progress,
-        )
-        counts = store.counts()
-    result = {
-        "runs": summary.runs,
-        "experiment": config.experiment,
-        "already_done": summary.already_done,
-        "executed": summary.executed,
-        "failed": summary.failed,
-        "seconds": summary.seconds,
-        "store": str(args.store or DEFAULT_STORE),
-        "counts": counts,
-    }
+    result = sweep_into_store(
+        args.config,
+        args.store or DEFAULT_STORE,
+        executor=args.executor,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        progress=not args.json and not args.no_progress,
+    ).as_dict()
 
     def render(r):
         return (
@@ -296,17 +277,14 @@ def _command_sweep(args: argparse.Namespace) -> None:
 
 
 def _command_results(args: argparse.Namespace) -> None:
-    from seqmem.sweep.store import DEFAULT_STORE, ResultsStore
+    from seqmem.sweep.store import DEFAULT_STORE, read_results
 
-    with ResultsStore(args.store or DEFAULT_STORE, create=False) as store:
-        runs = store.runs(status=args.status, experiment=args.experiment)
-        counts = store.counts()
-        if args.export is not None:
-            if not str(args.export).endswith(".csv"):
-                raise SeqmemValueError(
-                    f"--export writes CSV; name a .csv file, got {args.export!r}"
-                )
-            store.export_csv(args.export)
+    runs, counts = read_results(
+        args.store or DEFAULT_STORE,
+        status=args.status,
+        experiment=args.experiment,
+        export=args.export,
+    )
     result = {
         "runs": [
             {"id": r.id, "config": r.config, "status": r.status, "metrics": r.metrics} for r in runs
@@ -345,16 +323,7 @@ def _command_reproduce(args: argparse.Namespace) -> None:
         progress=not args.json,
     )
     summary = {
-        "claims": [
-            {
-                "id": c.id,
-                "statement": c.statement,
-                "measured": c.measured if c.measured == c.measured else None,
-                "expected": c.expected,
-                "passed": c.passed,
-            }
-            for c in result.claims
-        ],
+        "claims": [claim.summary_row() for claim in result.claims],
         "seconds": result.seconds,
         "report": str(result.paths["html"]),
     }

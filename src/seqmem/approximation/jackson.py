@@ -281,6 +281,29 @@ def jackson_approximant(kernel: Kernel, width: int, *, beta: float) -> JacksonAp
     )
 
 
+def jackson_beta(kernel: Kernel, beta: float | None = None) -> float:
+    """The rate spacing β of :func:`jackson_approximant` for ``kernel``: ``beta`` when given.
+
+    Otherwise the kernel must be an exponential sum ρ(t) = Σ_k g_k e^{−λ_k t}, and β is its
+    slowest decay rate min_k Re λ_k: then e^{βt}ρ(t) stays bounded, which the construction
+    needs. Any other kernel raises :class:`SeqmemValueError` (its decay rate is not known).
+
+    Example:
+        >>> from seqmem.kernels import ExpSum
+        >>> jackson_beta(ExpSum([1.0, 1.0], [3.0, 0.5]))
+        0.5
+    """
+    if beta is not None:
+        return beta
+    terms = kernel.exponential_terms()
+    if terms is None:
+        raise SeqmemValueError(
+            "the Jackson construction needs 'beta' (the decay rate e^{−βt} of ρ) for "
+            f"{kernel.spec}, which is not an exponential sum"
+        )
+    return float(np.min(np.real(terms[1])))
+
+
 def jackson_constant(alpha: int) -> float:
     """C(α) = (1 + π/(2√2)) (π/4)^α (2α+1)! α^α/(α!)² of :func:`jackson_bound` (derived above)."""
     alpha = check_integer("alpha", alpha, owner="jackson_constant", minimum=0)

@@ -5,11 +5,13 @@ exponentially decaying memory the best width-m error falls exponentially in m
 (error ≈ C e^{−cm}); for power-law memory ρ ~ t^{−(1+ω)} it falls only algebraically
 (error ≈ C m^{−p}) or sub-exponentially, so the width needed for an error ε grows fast as
 the memory 1/ω grows. :func:`rate_fit` classifies a measured error curve by least squares
-in both forms; :func:`width_for` searches the smallest sufficient width.
+in both forms (:func:`resolved_rate_fit` first drops the unresolved points, and reports no
+rate when fewer than three remain); :func:`width_for` searches the smallest sufficient width.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -62,6 +64,27 @@ def rate_fit(widths: object, errors: object) -> RateFit:
     if exponential.r2 >= algebraic.r2:
         return RateFit("exponential", -exponential.slope, exponential.r2)
     return RateFit("algebraic", -algebraic.slope, algebraic.r2)
+
+
+def resolved_rate_fit(
+    widths: Sequence[int], errors: Sequence[float], *, resolution: float = 0.0
+) -> RateFit | None:
+    """:func:`rate_fit` of the widths whose error is resolved, or None when too few are.
+
+    The rule: keep the points (m, error) with error > ``resolution`` (errors at or below it
+    are exact fits or lost in rounding, and carry no rate); with at least three such points
+    classify them by :func:`rate_fit`, with fewer there is no rate to report (None).
+
+    Example:
+        >>> resolved_rate_fit([1, 2, 3, 4], [1e-1, 1e-2, 1e-3, 0.0]).kind
+        'exponential'
+        >>> resolved_rate_fit([1, 2, 3, 4], [1e-1, 1e-2, 1e-13, 0.0], resolution=1e-12) is None
+        True
+    """
+    resolved = [(m, e) for m, e in zip(widths, errors, strict=True) if e > resolution]
+    if len(resolved) < 3:
+        return None
+    return rate_fit(*zip(*resolved, strict=True))
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ then the loss sits on a plateau for a time that grows exponentially with the mem
 the target before it escapes (ICLR 2021, §5). :func:`find_plateaus` locates such stalls
 on a recorded curve J(t_k) by a scale-free rule (it depends only on ratios of losses and
 of times), :func:`plateau_escape` measures the length of the first one, :func:`final_stall`
-labels a run that ends stuck (or converged), and :func:`fit_log_length` fits
-log(length) ≈ b₀ + b₁·memory across runs.
+labels a run that ends stuck (or converged); :func:`fit_log_length` (of
+:mod:`seqmem.dynamics.plateau_law`, importable from here) fits log(length) ≈ b₀ + b₁·memory
+across runs.
 
 Curves may be exact (gradient flow recorded at log-spaced times, gradient descent at
 linear step counts) or noisy (sampled-data training with fresh batches); the running
@@ -20,8 +21,19 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.ndimage
 
+from seqmem.dynamics.plateau_law import LogLengthFit, fit_log_length
 from seqmem.errors import SeqmemValueError, check_finite_array, check_integer, check_real
-from seqmem.laws import line_fit
+
+__all__ = [
+    "LOSS_FLOOR",
+    "Escape",
+    "LogLengthFit",
+    "Plateau",
+    "final_stall",
+    "find_plateaus",
+    "fit_log_length",
+    "plateau_escape",
+]
 
 LOSS_FLOOR = 1e-300  # losses are clipped here before logarithms, so an exact zero is allowed
 
@@ -67,18 +79,6 @@ class Escape:
             "length": self.length,
             "level": self.level,
         }
-
-
-@dataclass(frozen=True)
-class LogLengthFit:
-    """log(length) ≈ intercept + slope·memory, with the r² of the fit."""
-
-    slope: float
-    intercept: float
-    r2: float
-
-    def as_dict(self) -> dict:
-        return {"slope": self.slope, "intercept": self.intercept, "r2": self.r2}
 
 
 def _curve(
@@ -385,42 +385,3 @@ def final_stall(
     if times[-1] < min_ratio * reference:
         return None
     return Plateau(float(times[k]), float(times[-1]), float(np.median(losses[k:])))
-
-
-def fit_log_length(memory: object, lengths: object) -> LogLengthFit:
-    """Least squares log(length) ≈ intercept + slope · memory, and its r².
-
-    A plateau whose length grows like e^{c·T} with the memory T of the target
-    (ICLR 2021, §5) gives a straight line with slope c.
-
-    Args:
-        memory: the memory parameter T of each run, shape (n,), n ≥ 2, not all equal.
-        lengths: the plateau lengths, finite and > 0, shape (n,). Drop runs without an
-            escape first.
-
-    Example:
-        >>> T = np.array([1.0, 2.0, 3.0])
-        >>> fit = fit_log_length(T, np.exp(1.5 * T - 2.0))
-        >>> round(fit.slope, 6), round(fit.intercept, 6), round(fit.r2, 6)
-        (1.5, -2.0, 1.0)
-    """
-    owner = "fit_log_length"
-    memory = check_finite_array("memory", memory, owner=owner)
-    lengths = check_finite_array("lengths", lengths, owner=owner)
-    if memory.ndim != 1 or memory.shape != lengths.shape:
-        raise SeqmemValueError(
-            f"the 'memory' and 'lengths' of {owner} must be 1-d of one length; got "
-            f"{memory.shape} and {lengths.shape}"
-        )
-    if memory.size < 2 or np.all(memory == memory[0]):
-        raise SeqmemValueError(
-            f"the 'memory' of {owner} must hold at least 2 different values; got {memory}"
-        )
-    if np.any(lengths <= 0):
-        first = int(np.flatnonzero(lengths <= 0)[0])
-        raise SeqmemValueError(
-            f"the 'lengths' of {owner} must be > 0 (drop runs without an escape); entry "
-            f"{first} is {lengths[first]:g}"
-        )
-    fit = line_fit(memory, np.log(lengths))
-    return LogLengthFit(fit.slope, fit.intercept, fit.r2)

@@ -8,10 +8,14 @@
     the power-law memory 1/ω grows, by best fits and by the paper's truncation argument.
 (d) the inverse theorem: :attr:`ErrorCurve.slowest_rate` of (a) — the slowest decay rate of
     good approximants drifts to 0 as m grows for power laws only.
+
+The tables of the command line: :func:`approximation_table` (``seqmem approx``, one kernel
+by one method) and :func:`geometric_errors` (``seqmem demo``, fits with geometric rates).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,21 +23,20 @@ import numpy as np
 
 from seqmem.approximation import (
     ERROR_RTOL,
-    ApproximationErrors,
     approximation_errors,
     balanced_truncation,
-    best_fit,
+    error_against_width,
     estimate_gamma,
+    geometric_fit,
     hankel_singular_values,
     jackson_approximant,
     jackson_bound,
-    rate_fit,
+    resolved_rate_fit,
     truncated_jackson_width,
     width_for,
 )
 from seqmem.errors import SeqmemError, SeqmemValueError
 from seqmem.kernels import Custom, Kernel, from_spec
-from seqmem.rnn import LinearRNN
 
 REFERENCE_KERNELS = (
     "expcos(rate=1,freq=2)",
@@ -45,58 +48,6 @@ REFERENCE_KERNELS = (
     "powerlaw(omega=0.5)",
     "powerlaw(omega=0.25)",
 )
-
-
-METHODS = ("fit", "jackson", "balanced")
-
-
-@dataclass(frozen=True)
-class Approximant:
-    """A width-m approximant built by one method, its errors and its slowest decay rate."""
-
-    model: LinearRNN
-    errors: ApproximationErrors
-    slowest_rate: float
-
-
-def approximant(
-    kernel: Kernel,
-    width: int,
-    *,
-    method: str = "fit",
-    beta: float | None = None,
-    start: LinearRNN | None = None,
-    norm: str = "l2",
-) -> Approximant:
-    """The width-m approximant of ρ by ``method``: "fit" (:func:`best_fit` in ``norm``,
-    seeded by ``start``), "balanced" (:func:`balanced_truncation`) or "jackson"
-    (:func:`jackson_approximant` with rate spacing ``beta``; default the slowest rate of an
-    exponential-sum ρ)."""
-    if method == "fit":
-        fit = best_fit(kernel, width, norm=norm, start=start)
-        return Approximant(fit.model, fit.errors, fit.slowest_rate)
-    if method == "balanced":
-        model = balanced_truncation(kernel, width)
-    elif method == "jackson":
-        model = jackson_approximant(kernel, width, beta=_jackson_beta(kernel, beta)).model
-    else:
-        raise SeqmemValueError(
-            f"the 'method' of approximant must be one of {METHODS}; got {method!r}"
-        )
-    slowest = float(np.min(-np.real(model.eigenvalues)))
-    return Approximant(model, approximation_errors(kernel, model), slowest)
-
-
-def _jackson_beta(kernel: Kernel, beta: float | None) -> float:
-    if beta is not None:
-        return beta
-    terms = kernel.exponential_terms()
-    if terms is None:
-        raise SeqmemValueError(
-            "the Jackson construction needs 'beta' (the decay rate e^{−βt} of ρ) for "
-            f"{kernel.spec}, which is not an exponential sum"
-        )
-    return float(np.min(np.real(terms[1])))
 
 
 @dataclass(frozen=True)
@@ -133,20 +84,16 @@ class ApproximationTable:
 def approximation_table(
     kernel: Kernel, widths: Sequence[int], *, method: str = "fit", beta: float | None = None
 ) -> ApproximationTable:
-    """:func:`approximant` at each width (fits seeded by the previous width's), the floor
-    σ_{m+1}, and the fitted decay of the L¹ error (:func:`rate_fit`, from three resolved
-    widths on)."""
+    """:func:`error_against_width` (fits seeded by the previous width's), the floor
+    σ_{m+1}, and the fitted decay of the L¹ error (:func:`resolved_rate_fit`: from three
+    widths with a non-zero error on)."""
     try:
         floor, floor_note = hankel_singular_values(kernel, max(widths) + 1), ""
     except SeqmemValueError as error:  # a kernel the Hankel routes cannot resolve
         floor, floor_note = None, f"no Hankel floor: {error}"
-    rows, previous = [], None
-    for width in widths:
-        row = approximant(kernel, width, method=method, beta=beta, start=previous)
-        previous = row.model
-        rows.append(row)
+    rows = error_against_width(kernel, widths, method=method, beta=beta)
     l1 = [row.errors.l1 for row in rows]
-    resolved = [(m, e) for m, e in zip(widths, l1, strict=True) if e > 0]
+    rate = resolved_rate_fit(widths, l1)
     inaccurate = [m for m, row in zip(widths, rows, strict=True) if not row.errors.accurate]
     notes = [floor_note] if floor_note else []
     if inaccurate:
@@ -164,9 +111,43 @@ def approximation_table(
         l2_tolerance=[row.errors.l2_tolerance for row in rows],
         hsv_floor=[None if floor is None else float(floor[m]) for m in widths],
         slowest_rate=[row.slowest_rate for row in rows],
-        rate_fit=_rate_fit_or_none(resolved),
+        rate_fit=None if rate is None else rate.as_dict(),
         message="; ".join(notes),
     )
+
+
+@dataclass(frozen=True)
+class GeometricErrors:
+    """Relative L² errors of :func:`geometric_fit` at each width, per kernel (``seqmem demo``).
+
+    ``relative_l2_error`` maps each kernel's spec to the closed-form errors of
+    :class:`~seqmem.approximation.Fit` at ``widths`` (resolved to about 10⁻⁷ relative);
+    ``seconds`` is the time the fits took. ``as_dict()`` gives the ``seqmem demo --json`` keys.
+    """
+
+    widths: list[int]
+    relative_l2_error: dict[str, list[float]]
+    seconds: float
+
+    def as_dict(self) -> dict:
+        return {
+            "widths": self.widths,
+            "relative_l2_error": self.relative_l2_error,
+            "seconds": self.seconds,
+        }
+
+
+def geometric_errors(specs: Sequence[str], widths: Sequence[int]) -> GeometricErrors:
+    """The curse of memory at a glance: the best fit with geometrically spaced rates
+    (:func:`geometric_fit`) of each kernel spec at each width; the kernels are parsed one
+    by one, each just before its fits."""
+    start = time.perf_counter()
+    widths = list(widths)
+    rows = {}
+    for spec in specs:
+        kernel = from_spec(spec)
+        rows[kernel.spec] = [geometric_fit(kernel, m).relative_l2_error for m in widths]
+    return GeometricErrors(widths, rows, time.perf_counter() - start)
 
 
 @dataclass(frozen=True)
@@ -193,46 +174,37 @@ class ErrorCurve:
 def error_versus_width(
     specs: Sequence[str] = REFERENCE_KERNELS, widths: Sequence[int] = (1, 2, 3, 4, 6, 8)
 ) -> list[ErrorCurve]:
-    """Best fits, the Hankel floor and balanced truncation for each kernel and width."""
+    """Best fits (:func:`error_against_width`), the Hankel floor and balanced truncation for
+    each kernel and width; the decay of the best fits' L¹ error by :func:`resolved_rate_fit`
+    (errors ≤ 10⁻¹² count as exact fits)."""
     curves = []
     for spec in specs:
         kernel = from_spec(spec)
         sigma = hankel_singular_values(kernel, max(widths) + 30)
-        l1, l2, slowest, balanced, previous = [], [], [], [], None
+        fits = error_against_width(kernel, widths)
+        l1 = [fit.errors.l1 for fit in fits]
+        balanced = []
         for width in widths:
-            fit = best_fit(kernel, width, start=previous)
-            previous = fit.model
-            l1.append(fit.l1_error)
-            l2.append(fit.l2_error)
-            slowest.append(fit.slowest_rate)
             try:
                 balanced.append(approximation_errors(kernel, balanced_truncation(kernel, width)).l1)
             except SeqmemError:  # beyond the numerical rank: no truncation to compare
                 balanced.append(None)
-        resolved = [(m, e) for m, e in zip(widths, l1, strict=True) if e > 1e-12]
+        rate = resolved_rate_fit(widths, l1, resolution=1e-12)
         curves.append(
             ErrorCurve(
                 kernel=kernel.spec,
                 widths=list(widths),
                 l1_error=l1,
-                l2_error=l2,
+                l2_error=[fit.errors.l2 for fit in fits],
                 hsv_floor=[float(sigma[m]) for m in widths],
                 hsv_first=float(sigma[0]),
                 balanced_ceiling=[float(2 * np.sum(sigma[m:])) for m in widths],
                 balanced_l1_error=balanced,
-                slowest_rate=slowest,
-                rate_fit=_rate_fit_or_none(resolved),
+                slowest_rate=[fit.slowest_rate for fit in fits],
+                rate_fit=None if rate is None else rate.as_dict(),
             )
         )
     return curves
-
-
-def _rate_fit_or_none(resolved: list[tuple[int, float]]) -> dict | None:
-    """The decay-rate fit of the given (width, error) points, if there are three."""
-    if len(resolved) < 3:
-        return None
-    widths, errors = zip(*resolved, strict=True)
-    return rate_fit(widths, errors).as_dict()
 
 
 def smoothness_kernel(alpha: int, beta: float = 1.0) -> Kernel:

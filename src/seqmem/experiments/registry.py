@@ -1,47 +1,35 @@
 """The experiments a sweep can run: one run = one experiment at one point of a parameter grid.
 
-Each entry names its parameters (type, default, allowed values) so that a sweep config can
-be validated before anything runs, and maps a normalised parameter dict to a
-:class:`RunResult`: scalar metrics (JSON-able) and curves (float arrays). Every run is
-deterministic given its parameters (random ones take a ``seed`` parameter, 0 unless the
-config says otherwise), so the same config gives the same numbers on any number of workers.
+Each entry names its parameters (:class:`~seqmem.experiments.parameters.Parameter`: type,
+default, allowed values) so that a sweep config can be validated before anything runs, and
+maps a normalised parameter dict to a :class:`~seqmem.experiments.runners.RunResult`
+(:mod:`seqmem.experiments.runners`): scalar metrics (JSON-able) and curves (float arrays).
+Every run is deterministic given its parameters (random ones take a ``seed`` parameter, 0
+unless the config says otherwise), so the same config gives the same numbers on any number
+of workers.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
-import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-
-import numpy as np
+from dataclasses import dataclass
 
 from seqmem.errors import SeqmemValueError
-
-REQUIRED = object()  # the default of a parameter a config must give
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """One parameter: ``kind`` is "str", "int", "float", "bool", "pair" (two floats) or a
-    non-empty list "strs", "ints", "floats"."""
-
-    name: str
-    kind: str
-    default: object = REQUIRED
-    choices: tuple | None = None
-    optional: bool = False  # None allowed (e.g. "the optimiser's default learning rate")
-    description: str = ""
-
-
-@dataclass(frozen=True)
-class RunResult:
-    """What one run produces: scalar metrics and named curves (1-d float arrays)."""
-
-    metrics: dict[str, float | int | str | bool | None]
-    curves: dict[str, np.ndarray] = field(default_factory=dict)
+from seqmem.experiments.parameters import REQUIRED, Parameter, check_value
+from seqmem.experiments.runners import (
+    RunResult,
+    run_approx,
+    run_error_curve,
+    run_jackson_rates,
+    run_lorenz,
+    run_no_plateau,
+    run_plateau,
+    run_stall,
+    run_train,
+    run_width_needed,
+)
 
 
 @dataclass(frozen=True)
@@ -56,151 +44,6 @@ class Experiment:
     @property
     def parameter_names(self) -> list[str]:
         return [p.name for p in self.parameters]
-
-
-def _as_float(value: float | None) -> float | None:
-    return None if value is None or not math.isfinite(value) else float(value)
-
-
-def _sampled_options(p: dict) -> dict:
-    return {"dt": p["dt"], "batch": p["batch"], "length": p["length"]}
-
-
-def _run_plateau(p: dict) -> RunResult:
-    from seqmem.experiments.plateaus import memory_run_record, plateau_sweep
-
-    sweep = plateau_sweep(
-        p["template"],
-        [p["memory"]],
-        optimizer=p["optimizer"],
-        learning_rate=p["learning_rate"],
-        width=p["width"],
-        init_rates=tuple(p["init_rates"]),
-        init_weight=p["init_weight"],
-        seed=p["seed"],
-        escape=p["escape"],
-        loss=p["loss"],
-        model=p["model"],
-        max_steps=p["max_steps"],
-        **_sampled_options(p),
-    )
-    (measured,) = sweep.runs
-    metrics, curves = memory_run_record(measured)
-    return RunResult(metrics=metrics, curves=curves)
-
-
-def _run_train(p: dict) -> RunResult:
-    from seqmem.dynamics import train
-    from seqmem.kernels import from_spec
-
-    run = train(
-        from_spec(p["spec"]),
-        p["width"],
-        loss=p["loss"],
-        model=p["model"],
-        optimizer=p["optimizer"],
-        learning_rate=p["learning_rate"],
-        steps=p["steps"] if p["optimizer"] == "flow" else int(p["steps"]),
-        seed=p["seed"],
-        rate_parameterisation=p["parameterisation"],
-        oscillating=p["oscillating"],
-        **_sampled_options(p),
-    )
-    first = run.plateaus[0] if run.plateaus else None
-    return RunResult(
-        metrics={
-            "initial_loss": _as_float(run.loss[0]),
-            "final_loss": _as_float(run.final_loss),
-            "plateaus": len(run.plateaus),
-            "plateau_start": None if first is None else first.start,
-            "plateau_end": None if first is None else first.end,
-            "plateau_level": None if first is None else first.level,
-        },
-        curves={"steps": run.steps, "loss": run.loss, "smallest_rate": run.rates.min(axis=1)},
-    )
-
-
-def _run_stall(p: dict) -> RunResult:
-    from seqmem.experiments.plateaus import stall_survey
-
-    (row,) = stall_survey(
-        (p["template"],),
-        (p["memory"],),
-        width=p["width"],
-        final_time=p["final_time"],
-        modes=(p["modes"],),
-    )
-    metrics, curves = row.run.record()
-    label = row.label
-    metrics.update(kind=label.kind, stall_level=label.stall_level, best_loss=label.best_loss)
-    return RunResult(metrics, curves)
-
-
-def _run_error_curve(p: dict) -> RunResult:
-    from seqmem.experiments.approximation import error_versus_width
-
-    (curve,) = error_versus_width([p["spec"]], p["widths"])
-    return RunResult(metrics=dataclasses.asdict(curve))
-
-
-def _run_jackson_rates(p: dict) -> RunResult:
-    from seqmem.experiments.approximation import jackson_rates
-
-    return RunResult(metrics=dataclasses.asdict(jackson_rates(p["alphas"], p["widths"])))
-
-
-def _run_width_needed(p: dict) -> RunResult:
-    from seqmem.experiments.approximation import width_needed
-
-    data = width_needed(p["omegas"], p["eps"], p["max_width"])
-    return RunResult(metrics=dataclasses.asdict(data))
-
-
-def _run_no_plateau(p: dict) -> RunResult:
-    from seqmem.experiments.plateaus import no_plateau
-
-    data = no_plateau(p["spec"], width=p["width"], final_time=p["final_time"])
-    metrics, curves = data.run.record()
-    metrics.update(kernel=data.kernel, best_loss=data.best_loss)
-    return RunResult(metrics, curves)
-
-
-def _run_lorenz(p: dict) -> RunResult:
-    from seqmem.experiments.lorenz import lorenz_run
-
-    options = {k: v for k, v in p.items() if k not in ("read_out", "model")}
-    data = lorenz_run(p["read_out"], p["model"], **options)
-    metrics, curves = data.run.record()
-    metrics.update(
-        memory_centroid=data.memory_centroid,
-        linear_response_unexplained=data.linear_response_unexplained,
-        reachable_loss=data.reachable_loss,
-    )
-    return RunResult(metrics, curves)
-
-
-def _run_approx(p: dict) -> RunResult:
-    from seqmem.approximation import hankel_singular_values
-    from seqmem.experiments.approximation import approximant
-    from seqmem.kernels import from_spec
-
-    kernel = from_spec(p["spec"])
-    width = p["width"]
-    row = approximant(kernel, width, method=p["method"], norm=p["norm"])
-    errors = row.errors
-    floor = hankel_singular_values(kernel, width + 1)[width]
-    return RunResult(
-        metrics={
-            "l1_error": float(errors.l1),
-            "l2_error": float(errors.l2),
-            "l1_tolerance": float(errors.l1_tolerance),
-            "l2_tolerance": float(errors.l2_tolerance),
-            "relative_l1_error": float(errors.l1 / kernel.l1_norm()),
-            "relative_l2_error": float(errors.l2 / math.sqrt(kernel.l2_norm_squared())),
-            "hsv_floor": float(floor),
-            "slowest_rate": float(row.slowest_rate),
-        }
-    )
 
 
 _OPTIMIZERS = ("flow", "gd", "momentum", "adam")
@@ -233,7 +76,7 @@ EXPERIMENTS: dict[str, Experiment] = {
                 Parameter("max_steps", "float", None, optional=True),
                 *_SAMPLED_PARAMETERS,
             ),
-            _run_plateau,
+            run_plateau,
         ),
         Experiment(
             "train",
@@ -251,7 +94,7 @@ EXPERIMENTS: dict[str, Experiment] = {
                 Parameter("oscillating", "bool", False),
                 *_SAMPLED_PARAMETERS,
             ),
-            _run_train,
+            run_train,
         ),
         Experiment(
             "stall",
@@ -264,7 +107,7 @@ EXPERIMENTS: dict[str, Experiment] = {
                 Parameter("width", "int", 4),
                 Parameter("final_time", "float", 1e6),
             ),
-            _run_stall,
+            run_stall,
         ),
         Experiment(
             "error_curve",
@@ -273,7 +116,7 @@ EXPERIMENTS: dict[str, Experiment] = {
                 Parameter("spec", "str"),
                 Parameter("widths", "ints", (1, 2, 3, 4, 6, 8)),
             ),
-            _run_error_curve,
+            run_error_curve,
         ),
         Experiment(
             "jackson_rates",
@@ -282,7 +125,7 @@ EXPERIMENTS: dict[str, Experiment] = {
                 Parameter("alphas", "ints", (0, 1, 2, 3)),
                 Parameter("widths", "ints", (16, 32, 64, 128)),
             ),
-            _run_jackson_rates,
+            run_jackson_rates,
         ),
         Experiment(
             "width_needed",
@@ -292,7 +135,7 @@ EXPERIMENTS: dict[str, Experiment] = {
                 Parameter("eps", "float", 1e-3),
                 Parameter("max_width", "int", 32),
             ),
-            _run_width_needed,
+            run_width_needed,
         ),
         Experiment(
             "no_plateau",
@@ -302,7 +145,7 @@ EXPERIMENTS: dict[str, Experiment] = {
                 Parameter("width", "int", 4),
                 Parameter("final_time", "float", 1e6),
             ),
-            _run_no_plateau,
+            run_no_plateau,
         ),
         Experiment(
             "lorenz",
@@ -318,7 +161,7 @@ EXPERIMENTS: dict[str, Experiment] = {
                 Parameter("length", "int", 400),
                 Parameter("seed", "int", 0),
             ),
-            _run_lorenz,
+            run_lorenz,
         ),
         Experiment(
             "approx",
@@ -329,7 +172,7 @@ EXPERIMENTS: dict[str, Experiment] = {
                 Parameter("method", "str", "fit", ("fit", "balanced")),
                 Parameter("norm", "str", "l2", ("l2", "l1")),
             ),
-            _run_approx,
+            run_approx,
         ),
     )
 }
@@ -342,47 +185,6 @@ def experiment(name: object) -> Experiment:
             f"unknown experiment {name!r}; choose one of {', '.join(EXPERIMENTS)}"
         )
     return EXPERIMENTS[name]
-
-
-def _check_value(owner: str, parameter: Parameter, value: object) -> object:
-    """``value`` converted to the parameter's kind, or a one-line error."""
-    if value is None and parameter.optional:
-        return None
-    kind = parameter.kind
-    where = f"parameter '{parameter.name}' of {owner}"
-    if kind == "bool":
-        if not isinstance(value, bool):
-            raise SeqmemValueError(f"{where} must be true or false; got {value!r}")
-        return value
-    if kind == "str":
-        if not isinstance(value, str):
-            raise SeqmemValueError(f"{where} must be a string; got {value!r}")
-        if parameter.choices is not None and value not in parameter.choices:
-            raise SeqmemValueError(
-                f"{where} must be one of {', '.join(parameter.choices)}; got {value!r}"
-            )
-        return value
-    if kind == "int":
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise SeqmemValueError(f"{where} must be an integer; got {value!r}")
-        return value
-    if kind == "float":
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
-            raise SeqmemValueError(f"{where} must be a finite number; got {value!r}")
-        return float(value)
-    if kind in ("ints", "floats", "strs"):
-        if not isinstance(value, list | tuple) or not value:
-            raise SeqmemValueError(f"{where} must be a non-empty list; got {value!r}")
-        item = Parameter(parameter.name, kind[:-1])
-        return [_check_value(owner, item, v) for v in value]
-    # "pair"
-    if not isinstance(value, list | tuple) or len(value) != 2:
-        raise SeqmemValueError(f"{where} must be a list of two numbers; got {value!r}")
-    return [_check_value(owner, Parameter(parameter.name, "float"), v) for v in value]
 
 
 def normalise(name: str, params: Mapping[str, object]) -> dict:
@@ -398,7 +200,7 @@ def normalise(name: str, params: Mapping[str, object]) -> dict:
     values = {}
     for parameter in spec.parameters:
         if parameter.name in params:
-            values[parameter.name] = _check_value(owner, parameter, params[parameter.name])
+            values[parameter.name] = check_value(owner, parameter, params[parameter.name])
         elif parameter.default is REQUIRED:
             raise SeqmemValueError(f"{owner} needs the parameter '{parameter.name}'")
         else:

@@ -18,6 +18,9 @@ that is not a complete seqmem store is refused *before* SQLite opens it for writ
 it is never modified and no ``-wal``/``-shm`` files appear next to it; a new store is
 built under a temporary name and linked into place, so the store path never holds a
 half-built store; writes are short WAL transactions and never delete rows.
+
+The record of one run and its checks on the way in: :mod:`seqmem.sweep.records`.
+:func:`read_results` is the query of ``seqmem results``: the runs, the counts, a CSV export.
 """
 
 from __future__ import annotations
@@ -25,26 +28,22 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import os
 import sqlite3
 import uuid
 import zipfile
 from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
 
-from seqmem.errors import SeqmemError, SeqmemValueError, check_positive
+from seqmem.errors import SeqmemError, SeqmemValueError
+from seqmem.sweep.records import STATUSES, StoredRun, check_run, curves_blob, to_json_text
 
-__all__ = ["DEFAULT_STORE", "STATUSES", "ResultsStore", "StoredRun"]
+__all__ = ["DEFAULT_STORE", "STATUSES", "ResultsStore", "StoredRun", "read_results"]
 
 DEFAULT_STORE = Path("seqmem-results") / "results.sqlite"
-STATUSES = ("done", "failed")
 
 _FORMAT = "seqmem-results"
 _SCHEMA = "1"
@@ -79,129 +78,6 @@ ON CONFLICT (id) DO UPDATE SET
     seconds = excluded.seconds, error = excluded.error, finished_at = excluded.finished_at
 """
 _CSV_FIXED = ("id", "experiment", "status", "version", "seconds", "finished_at", "error")
-
-
-@dataclass(frozen=True)
-class StoredRun:
-    """One finished run of a sweep, as stored (its curves are read by ``ResultsStore.curves``).
-
-    ``config`` and ``metrics`` hold JSON values (dicts with string keys, lists, numbers,
-    strings, bools, ``None``); on the way in NaN and ±inf become ``None`` and NumPy scalars
-    and arrays become Python numbers and lists. ``status`` is ``"done"`` or ``"failed"``;
-    ``error`` is the error text of a failed run and ``None`` for a done one; ``seconds`` is
-    the wall time ≥ 0; ``finished_at`` is ISO 8601 with a UTC offset, e.g.
-    ``datetime.now(timezone.utc).isoformat()``.
-    """
-
-    id: str
-    experiment: str
-    config: dict
-    version: str
-    status: str
-    metrics: dict
-    seconds: float
-    error: str | None
-    finished_at: str
-
-
-def _to_json_value(value: object, where: str, owner: str) -> object:
-    """Return ``value`` as plain JSON data: non-finite floats → None, NumPy → Python."""
-    if value is None or isinstance(value, str | bool | np.bool_):
-        return bool(value) if isinstance(value, np.bool_) else value
-    if isinstance(value, Integral):
-        return int(value)
-    if isinstance(value, Real):
-        value = float(value)
-        return value if math.isfinite(value) else None
-    if isinstance(value, np.ndarray):
-        return _to_json_value(value.tolist(), where, owner)
-    if isinstance(value, list | tuple):
-        return [_to_json_value(item, f"{where}[{i}]", owner) for i, item in enumerate(value)]
-    if isinstance(value, Mapping):
-        result = {}
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise SeqmemValueError(
-                    f"the keys of the {where} of {owner} must be strings (JSON object keys); "
-                    f"got {key!r}"
-                )
-            result[key] = _to_json_value(item, f"{where}[{key!r}]", owner)
-        return result
-    raise SeqmemValueError(
-        f"the {where} of {owner} must be JSON data (numbers, strings, bools, None, lists, dicts); "
-        f"got {type(value).__name__}"
-    )
-
-
-def _to_json_text(value: object, where: str, owner: str) -> str:
-    if not isinstance(value, Mapping):
-        raise SeqmemValueError(f"the {where} of {owner} must be a dict; got {type(value).__name__}")
-    return json.dumps(_to_json_value(value, where, owner), allow_nan=False)
-
-
-def _check_run(run: object) -> None:
-    """Validate a run at the boundary of ``ResultsStore.record``."""
-    if not isinstance(run, StoredRun):
-        raise SeqmemValueError(f"record() takes a StoredRun; got {type(run).__name__}")
-    owner = f"the run {run.id!r}"
-    for name in ("id", "experiment", "version"):
-        value = getattr(run, name)
-        if not isinstance(value, str) or not value:
-            raise SeqmemValueError(
-                f"the {name!r} of {owner} must be a non-empty str; got {value!r}"
-            )
-    if run.status not in STATUSES:
-        raise SeqmemValueError(
-            f"the 'status' of {owner} must be 'done' or 'failed'; got {run.status!r}"
-        )
-    if run.status == "failed" and not isinstance(run.error, str):
-        raise SeqmemValueError(f"the failed {owner} must carry its error text; got {run.error!r}")
-    if run.status == "done" and run.error is not None:
-        raise SeqmemValueError(f"the done {owner} must have error None; got {run.error!r}")
-    check_positive("seconds", run.seconds, owner=owner, allow_zero=True)
-    try:
-        finished = datetime.fromisoformat(run.finished_at)
-    except (TypeError, ValueError):
-        finished = None
-    if finished is None or finished.utcoffset() != timedelta(0):
-        raise SeqmemValueError(
-            f"the 'finished_at' of {owner} must be an ISO 8601 time in UTC such as "
-            f"datetime.now(timezone.utc).isoformat(); got {run.finished_at!r}"
-        )
-
-
-def _curves_blob(curves: Mapping[str, np.ndarray] | None, run_id: str) -> bytes | None:
-    """Return the curves as ``.npz`` bytes, compressed (None when there are none)."""
-    if curves is None:
-        return None
-    if not isinstance(curves, Mapping):
-        raise SeqmemValueError(
-            f"the curves of run {run_id!r} must be a mapping of names to arrays; "
-            f"got {type(curves).__name__}"
-        )
-    if not curves:
-        return None
-    arrays = {}
-    for name, value in curves.items():
-        if not isinstance(name, str) or not name:
-            raise SeqmemValueError(
-                f"the curve names of run {run_id!r} must be non-empty strings; got {name!r}"
-            )
-        array = np.asarray(value)
-        if array.dtype.hasobject:
-            raise SeqmemValueError(
-                f"the curve {name!r} of run {run_id!r} must be a numeric array; "
-                f"got dtype {array.dtype} (object arrays would need pickle)"
-            )
-        arrays[name] = array
-    # The archive np.savez_compressed writes, built member by member so that any curve
-    # name works (savez's own keywords 'file' and 'allow_pickle' included).
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, array in arrays.items():
-            with archive.open(f"{name}.npy", "w", force_zip64=True) as member:
-                np.lib.format.write_array(member, array, allow_pickle=False)
-    return buffer.getvalue()
 
 
 def _run_from_row(row: tuple) -> StoredRun:
@@ -376,15 +252,15 @@ class ResultsStore:
 
         One short transaction: the row is either fully written or not at all.
         """
-        _check_run(run)
+        check_run(run)
         row = (
             run.id,
             run.experiment,
-            _to_json_text(run.config, "config", f"run {run.id!r}"),
+            to_json_text(run.config, "config", f"run {run.id!r}"),
             run.version,
             run.status,
-            _to_json_text(run.metrics, "metrics", f"run {run.id!r}"),
-            _curves_blob(curves, run.id),
+            to_json_text(run.metrics, "metrics", f"run {run.id!r}"),
+            curves_blob(curves, run.id),
             float(run.seconds),
             run.error,
             run.finished_at,
@@ -480,3 +356,24 @@ class ResultsStore:
                     + [cell(run.metrics.get(key)) for key in metric_keys]
                 )
         return len(runs)
+
+
+def read_results(
+    path: str | os.PathLike = DEFAULT_STORE,
+    *,
+    status: str | None = None,
+    experiment: str | None = None,
+    export: str | None = None,
+) -> tuple[list[StoredRun], dict[str, int]]:
+    """The runs of the existing store at ``path`` (filtered as :meth:`ResultsStore.runs`)
+    and its counts; with ``export``, a ``.csv`` file name, every run is also written there
+    (:meth:`ResultsStore.export_csv`). A missing store or another file name raises
+    :class:`SeqmemValueError` (the latter naming ``seqmem results --export``)."""
+    with ResultsStore(path, create=False) as store:
+        runs = store.runs(status=status, experiment=experiment)
+        counts = store.counts()
+        if export is not None:
+            if not str(export).endswith(".csv"):
+                raise SeqmemValueError(f"--export writes CSV; name a .csv file, got {export!r}")
+            store.export_csv(export)
+    return runs, counts
