@@ -228,7 +228,7 @@ def test_plateau_json_contract_grows_with_memory():
         (["plateau", "gammabump(k={t0})", "--escape", "1.5"], "'escape' of plateau_sweep"),
         (["train", "exp(rate=1)", "--lr", "0"], "'learning_rate' of train must be > 0"),
         (["train", "exp(rate=1)", "--width", "-2"], "'width' of train must be an integer ≥ 1"),
-        (["train", "exp(rate=1)", "--steps", "2.5"], "--steps must be a whole number"),
+        (["train", "exp(rate=1)", "--steps", "2.5"], "'steps' of train must be an integer ≥ 1"),
         (["train", "exp(rate=1)", "--model", "tanh"], "use loss='sampled'"),
         (
             ["train", "exp(rate=1)", "--lr", "1e4", "--steps", "100"],
@@ -238,6 +238,69 @@ def test_plateau_json_contract_grows_with_memory():
 )
 def test_train_and_plateau_bad_input(args, fragment):
     result = run(*args)
+    assert result.returncode == 2 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and fragment in lines[0], result.stderr
+
+
+@pytest.fixture
+def record(tmp_path):
+    """An NPZ record of 40 sequences through ρ = e^{−t} (Δ = 0.1), and a CSV of one column pair."""
+    import numpy as np
+
+    from seqmem.rnn import LinearRNN
+
+    x = np.random.default_rng(0).standard_normal((40, 100))
+    y = LinearRNN.from_rates([1.0], [1.0]).outputs(x, 0.1)
+    np.savez(tmp_path / "data.npz", u=x, y=y)
+    lines = "\n".join(f"{a!r},{b!r}" for a, b in zip(x[0].tolist(), y[0].tolist(), strict=True))
+    (tmp_path / "data.csv").write_text("u,y\n" + lines + "\n")
+    return tmp_path
+
+
+def test_fit_json_contract_and_model_file(record):
+    from seqmem.model_file import load_model
+
+    out = record / "model.npz"
+    result = run("fit", str(record / "data.npz"), "--input", "u", "--output", "y", "--dt", "0.1",
+                 "--width", "2", "--epochs", "30", "--batch", "4", "--lr", "0.05",
+                 "--out", str(out), "--json")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    fit = json.loads(result.stdout)
+    assert {"width", "train_loss", "validation_loss", "epochs", "seconds", "model"} <= set(fit)
+    assert fit["width"] == 2 and fit["epochs"] == 30 and fit["model"] == str(out)
+    assert fit["train_loss"] < 1e-6 and fit["validation_loss"] < 1e-6  # ρ is one mode
+    model, info = load_model(out)
+    assert info["dt"] == 0.1 and abs(model.kernel(0.0) - 1.0) < 1e-2
+
+
+def test_fit_reads_a_csv_record_cut_into_windows(record):
+    result = run("fit", str(record / "data.csv"), "--input", "u", "--output", "y", "--dt", "0.1",
+                 "--width", "1", "--epochs", "2", "--length", "20", "--model", "tanh",
+                 "--out", str(record / "m.npz"))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "on 5 sequences (0 held out)" in result.stdout  # 100 samples, 5 windows, too few
+
+
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        ({"--output": "v"}, "has no array 'v'; its arrays: u, y"),
+        ({"DATA": "missing.npz"}, "no data file"),
+        ({"--width": "-1"}, "'width' of train_on_data must be an integer ≥ 1"),
+        ({"--dt": "0"}, "'dt' of train_on_data must be > 0"),
+        ({"--validation": "1.5"}, "'validation' of train_on_data must be a fraction"),
+        ({"--out": "no/such/folder/m.npz"}, "cannot write the model file"),
+    ],
+)
+def test_fit_bad_input(record, change, fragment):
+    options = {"DATA": "data.npz", "--input": "u", "--output": "y", "--dt": "0.1",
+               "--width": "2", "--epochs": "1", "--out": "m.npz"} | change  # fmt: skip
+    options["--out"] = str(record / options["--out"])
+    arguments = [str(record / options.pop("DATA"))]
+    for flag, value in options.items():
+        arguments += [flag, value]
+    result = run("fit", *arguments)
     assert result.returncode == 2 and result.stdout == ""
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and fragment in lines[0], result.stderr

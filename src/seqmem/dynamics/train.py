@@ -46,6 +46,10 @@ from seqmem.rnn import LinearRNN
 from seqmem.tanh_rnn import TanhRNN
 
 DEFAULT_LEARNING_RATES = {"gd": 0.02, "momentum": 0.01, "adam": 0.01}
+#: default budget: optimiser steps, and the final time of the gradient flow (whose
+#: plateaus at long memory last 10⁵ time units, docs/mathematics.md §4.4)
+DEFAULT_STEPS = 10_000
+DEFAULT_FLOW_TIME = 1e6
 LOSSES = ("population", "sampled")
 #: plateau bands of find_plateaus: sampled losses need the wider band against their noise
 NOISY_BAND = 0.1
@@ -170,7 +174,7 @@ def train(
     optimizer: Optimizer = "gd",
     learning_rate: float | optax.Schedule | None = None,
     schedule: str = "constant",
-    steps: int | float = 10_000,
+    steps: int | float | None = None,
     record_every: int | None = None,
     seed: int = 0,
     init_rates: tuple[float, float] = (2.5, 3.5),
@@ -197,7 +201,8 @@ def train(
         learning_rate: step size, or an optax schedule (default per optimiser:
             ``DEFAULT_LEARNING_RATES``); not used by the flow or an optax optimiser.
         schedule: "constant" or "cosine" (the named optimiser's rate decays to 0 at ``steps``).
-        steps: optimiser steps; for the flow, the final flow time.
+        steps: optimiser steps (a whole number, ``DEFAULT_STEPS`` by default); for the flow,
+            the final flow time (``DEFAULT_FLOW_TIME``).
         record_every: steps per recorded point (default: about 1000 points in all); the
             run makes a whole number of records, ``steps`` rounded up to a multiple of it.
         seed: initial rates and, for sampled data, the noise.
@@ -237,8 +242,13 @@ def train(
             f"train: a {structure.kind} model has no closed-form loss; use loss='sampled'"
         )
     if optimizer == "flow":
-        return _flow_run(kernel, structure, theta, loss, steps, flow_stop, started)
+        final_time = DEFAULT_FLOW_TIME if steps is None else steps
+        return _flow_run(kernel, structure, theta, loss, final_time, flow_stop, started)
 
+    if steps is None:
+        steps = DEFAULT_STEPS
+    if isinstance(steps, float) and steps.is_integer():
+        steps = int(steps)  # 1e4 from a command line is a whole number of steps
     steps = check_integer("steps", steps, owner=owner, minimum=1)
     if learning_rate is None and isinstance(optimizer, str):
         learning_rate = DEFAULT_LEARNING_RATES.get(optimizer)
