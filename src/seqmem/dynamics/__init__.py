@@ -31,7 +31,8 @@ from seqmem.dynamics.plateaus import (
     fit_log_length,
     plateau_escape,
 )
-from seqmem.dynamics.train import TrainingRun, train
+from seqmem.dynamics.run import TrainingRun
+from seqmem.dynamics.train import train
 from seqmem.dynamics.trainable import Trainable, initial_model, trainable
 
 __all__ = [

@@ -57,7 +57,8 @@ from seqmem.dynamics.loop import (
     resolve_optimizer,
     transformation_of,
 )
-from seqmem.dynamics.train import TrainingRun, curve_plateaus, trained_model
+from seqmem.dynamics.run import TrainingRun, curve_plateaus
+from seqmem.dynamics.train import trained_model
 from seqmem.dynamics.trainable import MODEL_NAMES, Trainable, initial_model, trainable
 from seqmem.errors import (
     SeqmemValueError,

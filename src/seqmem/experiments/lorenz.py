@@ -17,7 +17,7 @@ import numpy as np
 
 from seqmem.approximation import best_fit
 from seqmem.dynamics.data import train_on_data
-from seqmem.dynamics.train import TrainingRun
+from seqmem.dynamics.run import TrainingRun
 from seqmem.lorenz import Lorenz96, lorenz_dataset
 
 

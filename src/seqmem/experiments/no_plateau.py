@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from seqmem.approximation import best_fit
-from seqmem.dynamics.train import TrainingRun, train
+from seqmem.dynamics.run import TrainingRun
+from seqmem.dynamics.train import train
 from seqmem.kernels import from_spec
 
 

@@ -20,13 +20,8 @@ import numpy as np
 from seqmem.dynamics.loop import MOMENTUM
 from seqmem.dynamics.plateau_law import LogLengthFit, fit_log_length
 from seqmem.dynamics.plateaus import Escape, plateau_escape
-from seqmem.dynamics.train import (
-    DEFAULT_LEARNING_RATES,
-    NOISY_BAND,
-    TrainingRun,
-    exact_plateau_band,
-    train,
-)
+from seqmem.dynamics.run import NOISY_BAND, TrainingRun, exact_plateau_band
+from seqmem.dynamics.train import DEFAULT_LEARNING_RATES, train
 from seqmem.errors import SeqmemValueError, check_positive
 from seqmem.kernels import Kernel, from_spec
 from seqmem.kernels.base import format_number

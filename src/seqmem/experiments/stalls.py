@@ -16,7 +16,8 @@ import numpy as np
 
 from seqmem.approximation import best_fit
 from seqmem.dynamics.plateaus import final_stall
-from seqmem.dynamics.train import EXACT_BANDS, TrainingRun, train
+from seqmem.dynamics.run import EXACT_BANDS, TrainingRun
+from seqmem.dynamics.train import train
 from seqmem.experiments.plateau_sweep import kernel_at
 from seqmem.kernels import Kernel
 
