@@ -25,22 +25,24 @@ What is timed, and why:
    not, and over N₂ − N₁ = 1.8·10⁶ steps that is ±0.1 µs per step. The notes give the
    fixed cost per call, t₁ − N₁·(seconds per step), and the compile time. The rows hold
    seconds per step; the notes and the table give steps per second. Aim: ≥ 5·10⁵ GD
-   steps/s. Momentum and Adam are reported against GD (their ratio is the cost of their
-   extra optimiser state).
+   steps/s. Momentum and Adam are reported against GD as ``x_floor`` rows (their ratio,
+   momentum or Adam seconds / GD seconds, is the cost of their extra optimiser state).
 2. ``population_{gd,momentum,adam}_m16_whole_call``: one call of N₂ steps, everything
    included (compilation, recording, the plateau search): what a user waits for.
 3. ``numpy_loop_m16``, the baseline: a plain NumPy loop of the same GD maths on the same
    target and initial point: per step the closed-form J and gradient of
    ``seqmem.dynamics.population_loss(kernel, a, w)`` and the update a ← a − η ∂J/∂a,
    v ← v − η w ∂J/∂w (v = log w), timed on 2·10⁴ steps (``--quick``: 2·10³), in seconds
-   per step. It is reported with GD as its baseline, so its ratio is the speed-up of the
-   library (aim ≥ 20). ``numpy_loop_m16_whole_call`` is the loop's time scaled linearly to
-   N₂ steps (its cost is exactly linear), against ``population_gd_m16_whole_call``.
+   per step. It is reported with GD as its baseline, a ``speedup`` row: its ratio,
+   NumPy seconds / library seconds, is the speed-up of the library (aim ≥ 20).
+   ``numpy_loop_m16_whole_call`` is the loop's time scaled linearly to N₂ steps (its cost
+   is exactly linear), against ``population_gd_m16_whole_call``.
 4. ``jax_scan_floor_m16``: a floor for the library's GD, the same update in a bare jitted
    ``lax.scan`` on θ = (a, v) with ``jax.grad`` of the same jnp loss
    (``seqmem.dynamics.loss.population_loss_function``): no optax, no pytree of
    parameters, no NaN tracking, no recording. It is compiled once (the warm-up) and timed
-   on N₂ steps. ``population_gd_m16`` against it is the overhead of the library's loop.
+   on N₂ steps. ``population_gd_m16`` against it (``x_floor``) is the overhead of the
+   library's loop.
 5. ``plateau_sweep_flow``: experiment (b), ``seqmem.experiments.plateaus.plateau_sweep()``
    with its defaults (the reference experiment: ``exp(rate=3)+gammabump(k={t0})``,
    t₀ = 3, …, 9, width 4, gradient flow by LSODA with a jitted JAX gradient, each flow
@@ -58,19 +60,21 @@ What is timed, and why:
    one ``solve_ivp`` call per flow where the library restarts the solver at every decade of
    flow time (to test its stop rule), which favours the baseline slightly; the library's
    stop rule and its plateau search per decade are not in the baseline either. Its ratio
-   is the speed-up of the library. The agreement check
-   applies one fixed rule (``plateau_escape`` with band 0.05 and escape 0.8) to the loss
-   curves of both routes; their plateau lengths must agree within 1 % (the recording
-   grids are identical, so only a shift of a crossing by a few of the 1000-per-decade
-   recording points could separate them). The library's own lengths (item 5) come from
-   its own plateau rule.
+   (``speedup``: NumPy seconds / library seconds) is the speed-up of the library. The
+   agreement check applies one fixed rule (``plateau_escape`` with band 0.05 and escape
+   0.8) to the loss curves of both routes; their plateau lengths must agree within 1 %
+   (the recording grids are identical, so only a shift of a crossing by a few of the
+   1000-per-decade recording points could separate them). The library's own lengths
+   (item 5) come from its own plateau rule.
 
 Each time is the best of ``--repeats`` calls after one untimed warm-up call; the calls are
 interleaved (one call of every benchmark per round), so that a drift in the speed of a
 shared machine cannot bias the ratios; results are forced with ``jax.block_until_ready``
 (JAX dispatch is asynchronous). The library's calls compile on every call, as said above;
-XLA compilations during the timed calls are counted and their seconds reported. Ratios are
-seconds / baseline seconds.
+XLA compilations during the timed calls are counted and their seconds reported. Each ratio
+says which way it points (``kind``, see ``harness.py``): ``speedup`` rows give the NumPy
+route's seconds / the library's (> 1: the library is faster), ``x_floor`` rows the
+library's seconds / those of a floor it cannot beat (≥ 1).
 
 Agreement (exit status 1 if either fails): after 2000 GD steps with ``record_every=1``,
 ``run.weights[-1]`` and ``run.rates[-1]`` (the parameters at the start of the last
@@ -80,7 +84,7 @@ and so must the floor's parameters; and the plateau lengths of the two flow rout
 agree (item 6).
 
 With ``--json`` stdout holds only a JSON list of rows
-{"name", "seconds", "baseline", "baseline_seconds", "ratio"}; the notes go to stderr.
+{"name", "seconds", "baseline", "baseline_seconds", "ratio", "kind"}; the notes go to stderr.
 """
 
 from __future__ import annotations
@@ -92,10 +96,11 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import scipy.integrate
-from harness import Row, emit, positive_count
+from harness import Row, aim_column, emit, format_table, positive_count
 
 from seqmem._jax import jax, jnp  # seqmem's JAX, configured for float64
 from seqmem.dynamics import population_loss, train
@@ -395,22 +400,25 @@ def run(sizes: Sizes, repeats: int) -> tuple[list[Row], list[str], bool]:
     seconds["plateau_sweep_flow"] = times["plateau_sweep_flow"]
     seconds["numpy_lsoda_flows"] = times["numpy_lsoda_flows"]
 
-    def row(name: str, baseline: str | None = None) -> Row:
-        return Row(name, seconds[name], baseline, None if baseline is None else seconds[baseline])
-
+    row = partial(Row.from_times, seconds)
     rows = [
         row("population_gd_m16"),
-        row("population_momentum_m16", "population_gd_m16"),
-        row("population_adam_m16", "population_gd_m16"),
-        row("numpy_loop_m16", "population_gd_m16"),
-        row("population_gd_m16", "jax_scan_floor_m16"),
+        row("population_momentum_m16", "population_gd_m16", "x_floor"),
+        row("population_adam_m16", "population_gd_m16", "x_floor"),
+        row("numpy_loop_m16", "population_gd_m16", "speedup", seqmem="baseline"),
+        row("population_gd_m16", "jax_scan_floor_m16", "x_floor"),
         row("jax_scan_floor_m16"),
         row("population_gd_m16_whole_call"),
         row("population_momentum_m16_whole_call"),
         row("population_adam_m16_whole_call"),
-        row("numpy_loop_m16_whole_call", "population_gd_m16_whole_call"),
+        row(
+            "numpy_loop_m16_whole_call",
+            "population_gd_m16_whole_call",
+            "speedup",
+            seqmem="baseline",
+        ),
         row("plateau_sweep_flow"),
-        row("numpy_lsoda_flows", "plateau_sweep_flow"),
+        row("numpy_lsoda_flows", "plateau_sweep_flow", "speedup", seqmem="baseline"),
     ]
 
     step_errors = step_agreement(kernel)
@@ -471,30 +479,17 @@ def run(sizes: Sizes, repeats: int) -> tuple[list[Row], list[str], bool]:
     return rows, notes, steps_ok and plateaus_ok
 
 
-def format_table(rows: list[Row]) -> str:
-    """A fixed-width table: name, seconds, steps/s, baseline, ratio, and the aim if any."""
-    header = f"{'name':<35} {'seconds':>10} {'steps/s':>11}  {'baseline':<28} {'ratio':>7}  aim"
-    lines = [header, "-" * len(header)]
-    for r in rows:
-        aim = ""
-        if (r.name, r.baseline) in AIMS:
-            comparison, bound = AIMS[(r.name, r.baseline)]
-            value = r.seconds if r.baseline is None else r.ratio
-            met = value <= bound if comparison == "≤" else value >= bound
-            if r.baseline is not None:  # a ratio
-                shown = f"{comparison} {bound:g}×"
-            elif r.name in PER_STEP:  # seconds per step, shown as a rate
-                shown = f"≥ {1 / bound:,.0f} steps/s"
-            else:
-                shown = f"{comparison} {bound:g} s"
-            aim = f"{shown} ({'met' if met else 'NOT met'})"
-        rate = f"{1 / r.seconds:11,.0f}" if r.name in PER_STEP else ""
-        ratio = "" if r.ratio is None else f"{r.ratio:7.2f}"
-        lines.append(
-            f"{r.name:<35} {r.seconds:10.3g} {rate:>11}  {r.baseline or '':<28} {ratio:>7}  "
-            f"{aim}".rstrip()
-        )
-    return "\n".join(lines)
+def show_aim(row: Row, comparison: str, bound: float) -> str:
+    """An aim as the table writes it: a ratio's, a rate of steps, or seconds."""
+    if row.baseline is not None:
+        return f"{comparison} {bound:g}×"
+    if row.name in PER_STEP:  # seconds per step, shown as a rate
+        return f"≥ {1 / bound:,.0f} steps/s"
+    return f"{comparison} {bound:g} s"
+
+
+def steps_per_second(row: Row) -> str:
+    return f"{1 / row.seconds:,.0f}" if row.name in PER_STEP else ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -511,7 +506,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     rows, notes, agree = run(QUICK if args.quick else FULL, args.repeats)
-    emit(rows, notes, args.json, format_table(rows))
+    columns = {"steps/s": steps_per_second, "aim": aim_column(AIMS, show_aim)}
+    emit(rows, notes, args.json, format_table(rows, columns))
     return 0 if agree else 1
 
 

@@ -10,17 +10,20 @@ differentiate with respect to (a, w) — one jitted ``value_and_grad``. Two swee
 2. width m = 4 … 1024 at L = 10⁵, batch 8.
 
 At every point the same step is also timed through the scan path (``seqmem.rnn.scan_outputs``:
-blocks of 256 steps in closed form, O(L·m) work) with the FFT step as its baseline, which
-shows where each path is the faster one.
+blocks of 256 steps in closed form, O(L·m) work), the row ``scan_fwd_bwd_…`` with the FFT
+step as its baseline, which shows where each path is the faster one: its kind is
+``speedup`` (see ``harness.py``), the FFT step's seconds over the scan's, the speed-up of
+the scan path over the FFT path that ``train`` takes (< 1 where the FFT path is faster).
 
 Each point is the best of ``--repeats`` calls after a compiling warm-up. The baseline of
 each FFT row is the FFT floor measured in the same process: three real FFTs of the padded size
-(forward of x and of the kernel, inverse of the product) on the same batch, so the ratio says
-how far the whole forward+backward step is from the transforms it cannot avoid. The peak
-resident memory of the process is printed at the end (the kernel costs an (m, L) array; no
-(batch, L, m) array is formed).
+(forward of x and of the kernel, inverse of the product) on the same batch; its kind is
+``x_floor``, the step's seconds over the floor's, how far the whole forward+backward step is
+from the transforms it cannot avoid. The peak resident memory of the process is printed
+at the end (the kernel costs an (m, L) array; no (batch, L, m) array is formed).
 
-With ``--json`` stdout holds only the JSON list of rows; the notes go to stderr.
+With ``--json`` stdout holds only the JSON list of rows
+{"name", "seconds", "baseline", "baseline_seconds", "ratio", "kind"}; the notes go to stderr.
 """
 
 from __future__ import annotations
@@ -94,19 +97,11 @@ def run(batch: int, repeats: int, max_length: int) -> tuple[list[Row], list[str]
     for length, width in sorted(points, key=lambda point: point[::-1]):
         step, floor, scan = _step_and_floor(length, width, batch, repeats)
         name = f"fwd_bwd_L{length:.0e}_m{width}"
-        rows.append(Row(name, step, f"fft_floor_L{length:.0e}", floor))
-        rows.append(Row(f"scan_{name}", scan, name, step))
+        rows.append(Row(name, step, f"fft_floor_L{length:.0e}", floor, "x_floor"))
+        rows.append(Row(f"scan_{name}", scan, name, step, "speedup"))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB → GiB
     notes.append(f"batch {batch}; peak resident memory of this process {peak:.2f} GiB")
     return rows, notes
-
-
-def format_table(rows: list[Row]) -> str:
-    header = f"{'name':<29} {'seconds':>9}  {'baseline':<24} {'ratio':>7}"
-    lines = [header, "-" * len(header)]
-    for r in rows:
-        lines.append(f"{r.name:<29} {r.seconds:9.4f}  {r.baseline:<24} {r.ratio:7.2f}")
-    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print only a JSON list on stdout")
     args = parser.parse_args(argv)
     rows, notes = run(args.batch, args.repeats, args.max_length)
-    emit(rows, notes, args.json, format_table(rows))
+    emit(rows, notes, args.json)
     return 0
 
 

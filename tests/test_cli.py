@@ -317,6 +317,7 @@ def test_bench_json_contract():
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)
     assert rows and all(
-        set(row) == {"name", "seconds", "baseline", "baseline_seconds", "ratio"} for row in rows
+        set(row) == {"name", "seconds", "baseline", "baseline_seconds", "ratio", "kind"}
+        for row in rows
     )
     assert all(row["name"].startswith("dynamics.") for row in rows)

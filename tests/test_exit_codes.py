@@ -21,7 +21,14 @@ from seqmem.cli import main
 from seqmem.errors import SeqmemValueError
 from seqmem.reproduce import prepare_out_dir
 
-ROW = {"name": "x", "seconds": 0.5, "baseline": None, "baseline_seconds": None, "ratio": None}
+ROW = {
+    "name": "x",
+    "seconds": 0.5,
+    "baseline": None,
+    "baseline_seconds": None,
+    "ratio": None,
+    "kind": None,
+}
 
 SCRIPTS = {
     # a script whose check holds: its rows, exit 0

@@ -3,9 +3,20 @@
 The benchmarks live in ``benchmarks/`` beside ``src/`` (they import their shared harness
 from there and measure baselines, e.g. ``scipy.signal.lfilter`` or a NumPy loop, in the same
 process as the path they time). Each script prints, with ``--json``, a list of rows
-{"name", "seconds", "baseline", "baseline_seconds", "ratio"}; this module runs them one after
-another in fresh processes (one BLAS thread, so timings do not fight over cores) and
-returns the concatenated rows, each name prefixed by its script ("recurrence.fft_path").
+{"name", "seconds", "baseline", "baseline_seconds", "ratio", "kind"}; this module runs them
+one after another in fresh processes (one BLAS thread, so timings do not fight over cores)
+and returns the concatenated rows, each name prefixed by its script ("recurrence.fft_path").
+
+A row's ``kind`` says which way its ratio points (``benchmarks/harness.py``): "speedup",
+ratio = a competitor's seconds / seqmem's (> 1: seqmem is faster); "x_floor", ratio =
+seqmem's seconds / those of a floor it cannot beat (≥ 1: how far from the floor); None,
+with ratio None, for a row without a baseline.
+
+Each script runs with the flags of one of three tiers (:data:`BENCHMARKS`): "quick" (all
+scripts together under 2 minutes on 2 cores: 83 s measured), "default" (about 5 minutes:
+254 s measured; the sizes users run, with fewer repeats and without secondary cases; plain
+``seqmem bench``) and "full" (each script's own defaults: every case and every repeat;
+316 s measured on a quiet machine, much longer on a busy one).
 
 A script signals a failed correctness check (its outputs disagree with a reference) by
 exit status 1 after printing its rows; an uncaught exception also exits 1, with a
@@ -26,13 +37,37 @@ from pathlib import Path
 
 from seqmem.errors import SeqmemValueError
 
-#: script → flags for the "quick" and the "full" run
+TIERS = ("quick", "default", "full")
+
+#: script → tier → flags (module docstring). Seconds of each script alone, measured on the
+#: project's 2-core machine with other work running: quick / default / full.
 BENCHMARKS: dict[str, dict[str, list[str]]] = {
-    "recurrence": {"quick": ["--length", "20000", "--repeats", "2"], "full": []},
-    "approximation": {"quick": ["--repeats", "1"], "full": []},
-    "dynamics": {"quick": ["--quick", "--repeats", "1"], "full": []},
-    "sweep": {"quick": ["--config", "../examples/sweeps/quick.toml"], "full": []},
-    "scaling": {"quick": ["--max-length", "100000", "--repeats", "1"], "full": []},
+    "recurrence": {  # 7 / 27 / 45 s
+        "quick": ["--length", "20000", "--repeats", "2"],
+        "default": ["--repeats", "5"],
+        "full": [],
+    },
+    "approximation": {  # 17 / 42 / 51 s
+        "quick": ["--repeats", "1", "--budget", "5"],
+        "default": ["--repeats", "2"],
+        "full": [],
+    },
+    "dynamics": {  # 19 / 55 / 69 s
+        "quick": ["--quick", "--repeats", "1"],
+        "default": ["--repeats", "2"],
+        "full": [],
+    },
+    "sweep": {  # 22–35 / 120 / 111–160 s: default, the 128 runs the speed-up aim is set on
+        "quick": ["--config", "../examples/sweeps/quick.toml"],
+        "default": ["--config", "../examples/sweeps/plateau_lengths.toml"],
+        "full": [],
+    },
+    "scaling": {  # 14 / 18 / 20 s
+        "quick": ["--max-length", "100000", "--repeats", "1"],
+        "default": ["--repeats", "2"],
+        "full": [],
+    },
+    "training": {"quick": ["--quick"], "default": [], "full": []},  # 18 / 21 / 21 s
 }
 
 _LAST_LINE_CHARS = 300
@@ -91,10 +126,17 @@ def _failure(script: str, done: subprocess.CompletedProcess) -> str | None:
     return None
 
 
+def _tier_flags(entry: Mapping[str, list[str]], tier: str) -> list[str]:
+    """The flags of one script for ``tier``; an entry without a "default" runs its "full"."""
+    if tier == "default" and tier not in entry:
+        tier = "full"
+    return entry[tier]
+
+
 def run_benchmarks(
     names: list[str] | None = None,
     *,
-    quick: bool = False,
+    tier: str = "default",
     folder: str | os.PathLike | None = None,
     benchmarks: Mapping[str, Mapping[str, list[str]]] | None = None,
 ) -> list[dict]:
@@ -102,15 +144,19 @@ def run_benchmarks(
 
     Args:
         names: the scripts to run, keys of ``benchmarks`` (default: all of them).
-        quick: the "quick" flags of each script instead of the "full" ones.
+        tier: "quick" (``seqmem bench --quick``), "default" (plain ``seqmem bench``) or
+            "full" (``--full``: each script's own defaults), the flags of each script
+            (:data:`BENCHMARKS`).
         folder: the folder holding the scripts ``NAME.py`` (default: :func:`benchmark_folder`).
-        benchmarks: script → {"quick": flags, "full": flags} (default: :data:`BENCHMARKS`).
+        benchmarks: script → tier → flags (default: :data:`BENCHMARKS`).
 
     Raises:
-        SeqmemValueError: an unknown name, or no benchmarks/ folder.
+        SeqmemValueError: an unknown name or tier, or no benchmarks/ folder.
         BenchmarkFailure: a script failed its correctness check, crashed or printed no
             rows; raised after every script has run, with the rows of those that passed.
     """
+    if tier not in TIERS:
+        raise SeqmemValueError(f"unknown benchmark tier {tier!r}; choose from {', '.join(TIERS)}")
     benchmarks = BENCHMARKS if benchmarks is None else benchmarks
     names = list(benchmarks) if names is None else names
     unknown = [n for n in names if n not in benchmarks]
@@ -123,7 +169,7 @@ def run_benchmarks(
     rows: list[dict] = []
     failures: list[str] = []
     for name in names:
-        flags = benchmarks[name]["quick" if quick else "full"]
+        flags = _tier_flags(benchmarks[name], tier)
         script = f"{name}.py"
         done = subprocess.run(
             [sys.executable, str(folder / script), *flags, "--json"],

@@ -179,7 +179,14 @@ def build_parser() -> argparse.ArgumentParser:
     bench = commands.add_parser(
         "bench", help="run the benchmarks (source checkout): times, baselines and ratios"
     )
-    bench.add_argument("--quick", action="store_true", help="smaller sizes, one repeat")
+    tiers = bench.add_mutually_exclusive_group()
+    tiers.add_argument(
+        "--quick", dest="tier", action="store_const", const="quick", help="under 2 minutes"
+    )
+    tiers.add_argument(
+        "--full", dest="tier", action="store_const", const="full", help="every size and repeat"
+    )
+    bench.set_defaults(tier="default")  # about 5 minutes
     bench.add_argument(
         "--only", default=None, help="comma-separated names: " + ",".join(BENCHMARKS)
     )

@@ -111,16 +111,20 @@ def command_bench(args: argparse.Namespace) -> None:
     names = None if not args.only else [n.strip() for n in args.only.split(",") if n.strip()]
 
     def render(rows):
-        lines = [f"{'name':<44} {'seconds':>10}  {'baseline':<26} {'ratio':>8}"]
+        lines = [f"{'name':<44} {'seconds':>10}  {'baseline':<26} {'ratio':>8}  kind"]
         for r in rows:
             ratio = "" if r["ratio"] is None else f"{r['ratio']:8.3f}"
             lines.append(
-                f"{r['name']:<44} {r['seconds']:10.4g}  {r['baseline'] or '':<26} {ratio:>8}"
+                f"{r['name']:<44} {r['seconds']:10.4g}  {r['baseline'] or '':<26} {ratio:>8}  "
+                f"{r.get('kind') or ''}"
             )
+        lines.append(
+            "speedup: a competitor's time / seqmem's (> 1 a win); x_floor: seqmem's / the floor's"
+        )
         return "\n".join(line.rstrip() for line in lines)
 
     try:
-        rows = run_benchmarks(names, quick=args.quick)
+        rows = run_benchmarks(names, tier=args.tier)
     except BenchmarkFailure as failure:  # the rows that passed, then exit 1 (internal error)
         emit(failure.rows, args.json, render)
         raise

@@ -10,11 +10,11 @@ k): a user's records, a data set of :mod:`seqmem.datasets`, or the Lorenz-96 tar
 
 over mini-batches of B sequences, b the burn-in (outputs that still remember the unknown
 state before x_0). Each **epoch** draws a fresh permutation of the training sequences
-(``jax.random.permutation``, O(n) once per epoch) and slices it into ⌊n/B⌋ batches, one
-optimiser step each (the last n mod B sequences of the permutation sit that epoch out);
-an epoch is one jitted ``lax.scan``. After each epoch the loss on a validation split (if
-any) is measured; the parameters with the best validation loss are kept, and training can
-stop early when it has not improved for ``patience`` epochs.
+(NumPy, O(n) once per epoch) and slices it into ⌊n/B⌋ batches, one jitted optimiser step
+each (the last n mod B sequences of the permutation sit that epoch out). After each epoch
+the loss on a validation split (if any) is measured; the parameters with the best
+validation loss are kept, and training can stop early when it has not improved for
+``patience`` epochs.
 
 The models run from rest over the whole sequence (:mod:`seqmem.dynamics.trainable`):
 a linear model by one zero-padded real-FFT convolution with its cell-integral kernel
@@ -173,40 +173,40 @@ def train_on_data(
     optimizer, learning_rate = resolve_optimizer(
         optimizer, learning_rate, schedule, total_steps, owner=owner
     )
-    record_every, blocks = recording(total_steps, record_every, owner=owner)
+    record_every, _ = recording(total_steps, record_every, owner=owner)
 
     objective = DataObjective(structure, burn_in, dt)
-    x_train, y_train = map(jnp.asarray, train_set)
+    x_train, y_train = train_set
     state = transformation_of(optimizer, learning_rate).init(theta)
-    tracked = structure.kind != "dense"
-    curve = _empty_curve(blocks, theta if tracked else {})
-    key = jax.random.key(seed)
+    tracked = ("weights", "raw_rates") if structure.kind != "dense" else ()
+    curve = _Curve(record_every, tracked)
+    shuffles = np.random.default_rng([seed, 1])  # a stream apart from the validation split
+    rate = jnp.asarray(learning_rate, dtype=jnp.float64)
     validation_losses: list[float] = []
     best = (math.inf, 0, theta)
     # tqdm's disable=None: a bar only when stderr is a terminal
-    bar = tqdm(
-        range(epochs), desc=owner, unit="epoch", disable=None if progress is None else not progress
-    )
+    disable = None if progress is None else not progress
+    bar = tqdm(range(epochs), desc=owner, unit="epoch", disable=disable)
     epoch = 0
     for epoch in bar:
-        key, permutation_key = jax.random.split(key)
-        theta, state, curve = _epoch(
-            objective,
-            optimizer,
-            steps_per_epoch,
-            batch,
-            tracked,
-            theta,
-            state,
-            jnp.asarray(learning_rate, dtype=jnp.float64),
-            permutation_key,
-            x_train,
-            y_train,
-            curve,
-            jnp.int32(epoch * steps_per_epoch),
-            jnp.int32(record_every),
-        )
-        _check_finite(owner, curve, epoch, steps_per_epoch, record_every, optimizer, learning_rate)
+        order = shuffles.permutation(count)[: steps_per_epoch * batch]
+        values, path = [], {name: [] for name in tracked}
+        for rows in order.reshape(steps_per_epoch, batch):
+            if curve.starts_record(len(values)):
+                for name in tracked:
+                    path[name].append(theta[name])
+            theta, state, value = _step(
+                objective, optimizer, theta, state, rate, x_train[rows], y_train[rows]
+            )
+            values.append(value)
+        losses = np.asarray(jnp.stack(values))
+        curve.add(losses, {name: np.asarray(jnp.stack(v)) for name, v in path.items() if v})
+        if not np.all(np.isfinite(losses)):
+            now = f" (now {learning_rate:g})" if isinstance(optimizer, str) else ""
+            raise SeqmemValueError(
+                f"{owner}: the loss diverged (NaN or inf) in epoch {epoch + 1}, at step "
+                f"{curve.first_bad()}; lower the learning rate{now}"
+            )
         if validation_set is None:
             continue
         validation_losses.append(data_loss(objective, theta, *validation_set))
@@ -217,13 +217,11 @@ def train_on_data(
             break
     bar.close()
 
-    done_blocks = -(-((epoch + 1) * steps_per_epoch) // record_every)
-    losses = np.asarray(curve["loss_sum"] / jnp.maximum(curve["count"], 1))[:done_blocks]
-    steps_axis = np.arange(done_blocks) * record_every
+    steps_axis, losses, path = curve.records()
     weights = rates = None
     if tracked:
-        weights = np.asarray(curve["weights"])[:done_blocks]
-        rates = np.asarray(jax.vmap(structure.rate_map.to_rate)(curve["raw_rates"]))[:done_blocks]
+        weights = path["weights"]
+        rates = np.asarray(jax.vmap(structure.rate_map.to_rate)(path["raw_rates"]))
     kept = best[2] if validation_set is not None else theta
     return TrainingRun(
         steps=steps_axis,
@@ -273,57 +271,48 @@ def _chunk_loss(objective: DataObjective, theta: dict, x: jax.Array, y: jax.Arra
     return objective(theta, x, y)
 
 
-def _empty_curve(blocks: int, theta: dict) -> dict[str, jax.Array]:
-    """Per-block sums of the batch loss, their step counts and the parameters (a, v) at each
-    block's first step: O(1) work per step, whatever the number of epochs."""
-    curve = {"loss_sum": jnp.zeros(blocks), "count": jnp.zeros(blocks, dtype=jnp.int32)}
-    for name in ("weights", "raw_rates"):
-        if name in theta:
-            curve[name] = jnp.zeros((blocks, *theta[name].shape))
-    return curve
+class _Curve:
+    """The training curve, kept as records of ``record_every`` steps: the mean batch loss of
+    each block of steps and the tracked parameters at its first step (O(records·m) memory,
+    whatever the number of steps)."""
+
+    def __init__(self, record_every: int, tracked: tuple[str, ...]) -> None:
+        self.record_every = record_every
+        self.losses: list[np.ndarray] = []
+        self.path: dict[str, list[np.ndarray]] = {name: [] for name in tracked}
+        self.steps = 0
+
+    def starts_record(self, step_in_epoch: int) -> bool:
+        """Whether this step of the current epoch is the first of a record."""
+        return (self.steps + step_in_epoch) % self.record_every == 0
+
+    def add(self, losses: np.ndarray, path: dict[str, np.ndarray]) -> None:
+        """One epoch's per-step losses, and the parameters at the records it starts."""
+        for name, values in path.items():
+            self.path[name].append(values)
+        self.losses.append(losses)
+        self.steps += losses.size
+
+    def first_bad(self) -> int:
+        return int(np.flatnonzero(~np.isfinite(np.concatenate(self.losses)))[0])
+
+    def records(self) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """(first step of each record, its mean batch loss, the parameters there)."""
+        losses = np.concatenate(self.losses)
+        starts = np.arange(0, losses.size, self.record_every)
+        means = np.add.reduceat(losses, starts) / np.diff(np.append(starts, losses.size))
+        return starts, means, {name: np.concatenate(v) for name, v in self.path.items()}
 
 
-@partial(jax.jit, static_argnums=(0, 1, 2, 3, 4))
-def _epoch(
-    objective, optimizer, steps, batch, tracked, theta, state, learning_rate, key, x, y, curve,
-    first_step, record_every,
-):  # fmt: skip
-    """One epoch: a fresh permutation sliced into ``steps`` batches, one optimiser step each."""
-    transformation = transformation_of(optimizer, learning_rate)
-    order = jax.random.permutation(key, x.shape[0])[: steps * batch].reshape(steps, batch)
-    value_and_grad = jax.value_and_grad(objective)
-
-    def one_step(carry, rows):
-        theta, state, curve, step = carry
-        block = step // record_every
-        if tracked:
-            starts = step % record_every == 0
-            for name in ("weights", "raw_rates"):
-                kept = jnp.where(starts, theta[name], curve[name][block])
-                curve[name] = curve[name].at[block].set(kept)
-        value, grads = value_and_grad(theta, x[rows], y[rows])
-        updates, state = transformation.update(grads, state, theta)
-        theta = optax.apply_updates(theta, updates)
-        curve["loss_sum"] = curve["loss_sum"].at[block].add(value)
-        curve["count"] = curve["count"].at[block].add(1)
-        return (theta, state, curve, step + 1), None
-
-    (theta, state, curve, _), _ = jax.lax.scan(
-        one_step, (theta, state, dict(curve), first_step), order
-    )
-    return theta, state, curve
-
-
-def _check_finite(owner, curve, epoch, steps_per_epoch, record_every, optimizer, learning_rate):
-    """A one-line error naming the first block whose batch losses were NaN or infinite."""
-    sums = np.asarray(curve["loss_sum"])[: -(-((epoch + 1) * steps_per_epoch) // record_every)]
-    bad = np.flatnonzero(~np.isfinite(sums))
-    if bad.size:
-        rate = f" (now {learning_rate:g})" if isinstance(optimizer, str) else ""
-        raise SeqmemValueError(
-            f"{owner}: the loss diverged (NaN or inf) in epoch {epoch + 1}, near step "
-            f"{bad[0] * record_every}; lower the learning rate{rate}"
-        )
+# One optimiser step per call, the batch gathered by NumPy: on XLA's CPU backend this ran an
+# epoch of the 128 000-sequence benchmark in 0.19 s against 0.26 s for the same steps inside
+# one jitted lax.scan (whose loop body runs the small optimiser update op by op).
+@partial(jax.jit, static_argnums=(0, 1))
+def _step(objective, optimizer, theta, state, learning_rate, x, y):
+    """One optimiser step on the batch (x, y): the parameters, the state and the loss."""
+    value, grads = jax.value_and_grad(objective)(theta, x, y)
+    updates, state = transformation_of(optimizer, learning_rate).update(grads, state, theta)
+    return optax.apply_updates(theta, updates), state, value
 
 
 def _starting_model(
