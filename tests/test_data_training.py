@@ -193,7 +193,23 @@ def test_optax_optimisers_and_schedules(data):
     schedule = optax.cosine_decay_schedule(0.02, 12)  # 3 epochs of 4 steps
     explicit = train_on_data(x, y, 2, optimizer=optax.adam(schedule), learning_rate=None, **options)
     np.testing.assert_allclose(cosine.loss, explicit.loss, rtol=1e-13)
+    as_rate = train_on_data(x, y, 2, optimizer="adam", learning_rate=schedule, **options)
+    np.testing.assert_allclose(as_rate.loss, explicit.loss, rtol=1e-13)
     assert not np.allclose(cosine.loss, named.loss, rtol=1e-6)
+
+
+def test_a_rate_map_by_object_is_the_rate_map_by_name(data):
+    from seqmem.reparam import parameterisation
+
+    x, y = data
+    options = {"dt": DT, "batch": 4, "epochs": 2, "burn_in": BURN_IN, "learning_rate": 0.05}
+    by_name = train_on_data(x, y, 2, rate_parameterisation="softplus", **options)
+    by_object = train_on_data(
+        x, y, 2, rate_parameterisation=parameterisation("softplus"), **options
+    )
+    exp = train_on_data(x, y, 2, **options)
+    np.testing.assert_array_equal(by_object.loss, by_name.loss)
+    assert not np.allclose(by_name.rates[-1], exp.rates[-1], rtol=1e-6)  # the map matters
 
 
 def test_progress_bar_on_request(data, capsys):
