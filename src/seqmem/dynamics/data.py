@@ -59,7 +59,13 @@ from seqmem.dynamics.loop import (
 )
 from seqmem.dynamics.run import TrainingRun, curve_plateaus
 from seqmem.dynamics.train import trained_model
-from seqmem.dynamics.trainable import MODEL_NAMES, Trainable, initial_model, trainable
+from seqmem.dynamics.trainable import (
+    MODEL_NAMES,
+    Trainable,
+    check_init_rates,
+    initial_model,
+    trainable,
+)
 from seqmem.errors import (
     SeqmemValueError,
     check_choice,
@@ -328,18 +334,7 @@ def _starting_model(
         return width
     width = check_integer("width", width, owner=owner, minimum=1)
     check_choice("model", model, tuple(MODEL_NAMES), owner=owner)
-    try:
-        low, high = (check_positive("init_rates", r, owner=owner) for r in init_rates)
-    except (TypeError, ValueError) as error:
-        if isinstance(error, SeqmemValueError):
-            raise
-        raise SeqmemValueError(
-            f"the 'init_rates' of {owner} must be a pair (low, high); got {init_rates!r}"
-        ) from None
-    if low > high:
-        raise SeqmemValueError(
-            f"the 'init_rates' of {owner} must satisfy 0 < low ≤ high; got {init_rates}"
-        )
+    low, high = check_init_rates(init_rates, owner=owner)
     init_weight = check_real("init_weight", init_weight, owner=owner)
     return initial_model(width, model, init_rates=(low, high), init_weight=init_weight, seed=seed)
 

@@ -38,7 +38,7 @@ from seqmem.dynamics.sampled import (
     tanh_sampled_loss,
     white_noise_batch,
 )
-from seqmem.dynamics.trainable import Trainable, trainable
+from seqmem.dynamics.trainable import Trainable, check_init_rates, trainable
 from seqmem.errors import SeqmemValueError, check_choice, check_integer, check_positive
 from seqmem.kernels import Kernel
 from seqmem.reparam import Parameterisation, parameterisation
@@ -64,11 +64,7 @@ def initial_parameters(
     """a_i = ``init_weight``; w_i drawn uniformly in ``init_rates`` (sorted, distinct), as in
     the reference experiment of docs/mathematics.md §4.4. The same seed gives the same rates."""
     width = check_integer("width", width, owner="initial_parameters", minimum=1)
-    lo, hi = (float(r) for r in init_rates)
-    if not 0 < lo <= hi:
-        raise SeqmemValueError(
-            f"the 'init_rates' of initial_parameters must satisfy 0 < low ≤ high; got {init_rates}"
-        )
+    lo, hi = check_init_rates(init_rates, owner="initial_parameters")
     rates = np.sort(np.random.default_rng(seed).uniform(lo, hi, width))
     return np.full(width, float(init_weight)), rates
 

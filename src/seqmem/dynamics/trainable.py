@@ -37,7 +37,7 @@ import numpy as np
 
 from seqmem._jax import jax, jnp
 from seqmem.dynamics.sampled import diagonal_grid_kernel
-from seqmem.errors import SeqmemValueError
+from seqmem.errors import SeqmemValueError, check_positive
 from seqmem.functional import causal_convolution
 from seqmem.reparam import Parameterisation, parameterisation
 from seqmem.rnn import LinearRNN, dense_grid_kernel
@@ -155,6 +155,23 @@ def trainable(
 
 def _as_jax(theta: dict) -> dict[str, jax.Array]:
     return {name: jnp.asarray(value, dtype=jnp.float64) for name, value in theta.items()}
+
+
+def check_init_rates(init_rates: object, *, owner: str) -> tuple[float, float]:
+    """The interval (low, high) of initial decay rates, 0 < low ≤ high."""
+    try:
+        low, high = (check_positive("init_rates", r, owner=owner) for r in init_rates)
+    except (TypeError, ValueError) as error:
+        if isinstance(error, SeqmemValueError):
+            raise
+        raise SeqmemValueError(
+            f"the 'init_rates' of {owner} must be a pair (low, high); got {init_rates!r}"
+        ) from None
+    if low > high:
+        raise SeqmemValueError(
+            f"the 'init_rates' of {owner} must satisfy 0 < low ≤ high; got {init_rates}"
+        )
+    return low, high
 
 
 def initial_model(
